@@ -1,0 +1,122 @@
+/**
+ * Pipeline benchmark: real-time factor (seconds of audio per second of wall time) for 5 s and 30 s clips at the
+ * bundle's default settings, time per stage, peak RSS, cold start (load + first sound), the share of time spent
+ * in TypeScript outside onnxruntime, and, when the training package is importable, the same generation in
+ * PyTorch (the reference sampler `python3 -m foley_train.sample --bench-json`) as a ratio.
+ *
+ *     npm run build && node dist/bench/pipeline.js [--bundle DIR] [--json]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AudioDiffusionPipeline, DEFAULT_BUNDLE } from '../src/pipeline/audio-diffusion-pipeline';
+import type { StageTimings } from '../src/pipeline/result';
+
+export interface ClipBench {
+  durationSeconds: number;
+  wallSeconds: number;
+  /** Seconds of audio per second of wall time. */
+  realTimeFactor: number;
+  stages: StageTimings;
+  /** Fraction of the wall time spent outside onnxruntime (TypeScript: schedulers, DSP, glue). */
+  typescriptShare: number;
+}
+
+export interface PipelineBench {
+  bundle: string;
+  steps: number;
+  scheduler: string;
+  guidanceScale: number;
+  /** Load + the first 1 s generation, from a fresh pipeline. */
+  coldStartSeconds: number;
+  clips: ClipBench[];
+  peakRssMb: number;
+  pytorch?: { durationSeconds: number; wallSeconds: number; ratio: number }[] | { skipped: string };
+}
+
+const PROMPT = 'rain on a tin roof';
+
+/** Runs the benchmark once and returns its figures (also printed as a table by the CLI entry below). */
+export async function runPipelineBench(options: { bundle?: string; durations?: number[]; pytorch?: boolean } = {}): Promise<PipelineBench> {
+  const bundle = resolve(options.bundle ?? DEFAULT_BUNDLE);
+  const durations = options.durations ?? [5, 30];
+  const coldStarted = performance.now();
+  const pipeline = await AudioDiffusionPipeline.fromPretrained(bundle);
+  await pipeline.generate(PROMPT, { durationSeconds: 1, seed: 0 });
+  const coldStartSeconds = (performance.now() - coldStarted) / 1000;
+  const defaults = pipeline.bundle.index.defaults;
+  const clips: ClipBench[] = [];
+  try {
+    for (const durationSeconds of durations) {
+      const onnxBefore = pipeline.onnxSeconds();
+      const started = performance.now();
+      const result = await pipeline.generate(PROMPT, { durationSeconds, seed: 1 });
+      const wallSeconds = (performance.now() - started) / 1000;
+      const onnx = pipeline.onnxSeconds() - onnxBefore;
+      clips.push({ durationSeconds, wallSeconds, realTimeFactor: durationSeconds / wallSeconds, stages: result.timings, typescriptShare: Math.max(0, wallSeconds - onnx) / wallSeconds });
+    }
+  } finally {
+    await pipeline.dispose();
+  }
+  const report: PipelineBench = {
+    bundle,
+    steps: defaults.num_inference_steps,
+    scheduler: defaults.scheduler,
+    guidanceScale: defaults.guidance_scale,
+    coldStartSeconds,
+    clips,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  if (options.pytorch ?? true) report.pytorch = pytorchReference(bundle, clips);
+  return report;
+}
+
+/** The reference sampler's timings for the same clips, if `foley_train.sample` exists. */
+function pytorchReference(bundle: string, clips: ClipBench[]): PipelineBench['pytorch'] {
+  const training = resolve(__dirname, existsSync(resolve(__dirname, '../training')) ? '../training' : '../../training');
+  if (!existsSync(join(training, 'foley_train/sample.py'))) return { skipped: 'training/foley_train/sample.py not found' };
+  const out = spawnSync('/usr/bin/python3', ['-m', 'foley_train.sample', '--bench-json', '--bundle', bundle, '--prompt', PROMPT,
+    '--durations', clips.map((c) => c.durationSeconds).join(',')], { cwd: training, encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+  if (out.status !== 0) return { skipped: `foley_train.sample failed: ${(out.stderr ?? '').trim().split('\n').pop() ?? out.status}` };
+  try {
+    const runs = JSON.parse(out.stdout) as { durationSeconds: number; wallSeconds: number }[];
+    return runs.map((run) => {
+      const ours = clips.find((c) => c.durationSeconds === run.durationSeconds);
+      return { ...run, ratio: ours === undefined ? NaN : run.wallSeconds / ours.wallSeconds };
+    });
+  } catch {
+    return { skipped: 'foley_train.sample --bench-json printed no JSON' };
+  }
+}
+
+/** A Markdown table of a report. */
+export function formatPipelineBench(report: PipelineBench): string {
+  const lines = [
+    `bundle ${report.bundle}: ${report.steps} steps ${report.scheduler}, guidance ${report.guidanceScale}`,
+    '',
+    '| clip | wall (s) | × real time | encode | denoise | decode | vocode | post | TypeScript share |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...report.clips.map((c) => `| ${c.durationSeconds} s | ${c.wallSeconds.toFixed(2)} | ${c.realTimeFactor.toFixed(1)} | ${c.stages.encode.toFixed(3)} | ${c.stages.denoise.toFixed(3)} | ${c.stages.decode.toFixed(3)} | ${c.stages.vocode.toFixed(3)} | ${c.stages.postprocess.toFixed(3)} | ${(100 * c.typescriptShare).toFixed(1)}% |`),
+    '',
+    `cold start (load + 1 s of audio): ${report.coldStartSeconds.toFixed(2)} s; peak RSS ${report.peakRssMb.toFixed(0)} MB`,
+  ];
+  if (Array.isArray(report.pytorch)) {
+    for (const run of report.pytorch) lines.push(`PyTorch eager ${run.durationSeconds} s: ${run.wallSeconds.toFixed(2)} s wall, ${run.ratio.toFixed(2)}× our time`);
+  } else if (report.pytorch !== undefined) {
+    lines.push(`PyTorch reference: skipped (${report.pytorch.skipped})`);
+  }
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const bundleIndex = args.indexOf('--bundle');
+  const bundle = bundleIndex >= 0 ? args[bundleIndex + 1] : undefined;
+  runPipelineBench({ bundle }).then(
+    (report) => process.stdout.write(`${args.includes('--json') ? JSON.stringify(report, null, 2) : formatPipelineBench(report)}\n`),
+    (error: Error) => {
+      process.stderr.write(`bench/pipeline: ${error.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

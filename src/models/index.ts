@@ -1,0 +1,12 @@
+export { OnnxSession } from './session';
+export type { FeedTensor, OutputTensor, TensorSignature, OnnxSessionOptions } from './session';
+export { onnxBackend, setOnnxBackend } from './backend';
+export type { OnnxBackend, OrtModule } from './backend';
+export { WordTokenizer } from './tokenizer';
+export type { TokenizerJson, TokenizedPrompt } from './tokenizer';
+export { PromptEncoder } from './text-encoder';
+export type { TextEncoderConfig } from './text-encoder';
+export { Denoiser } from './unet';
+export type { UNetConfig, GuidedPrediction } from './unet';
+export { VaeDecoder, VaeEncoder } from './vae';
+export type { VaeConfig } from './vae';

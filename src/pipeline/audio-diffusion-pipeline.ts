@@ -1,0 +1,624 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { OnnxSession, type OnnxSessionOptions } from '../models/session';
+import { PromptEncoder } from '../models/text-encoder';
+import { WordTokenizer, type TokenizedPrompt } from '../models/tokenizer';
+import { Denoiser } from '../models/unet';
+import { VaeDecoder, VaeEncoder } from '../models/vae';
+import type { Seconds } from '../types/units';
+import { assert, assertInteger, assertRange } from '../utils/assert';
+import { AbortError, InvalidArgumentError } from '../utils/errors';
+import { Rng } from '../utils/random';
+import { logMelOptionsFromConfig } from '../dsp/log-mel';
+import { createVocoder, NeuralVocoder, type Vocoder } from '../models/vocoder';
+import { createScheduler, inputToMel, postprocess, type InputAudio, type PipelineScheduler } from './deps';
+import { circularFrames, fitFrames, lerp, slerp, uncircularFrames } from './latents';
+import { checkOnnxSignature, ONNX_COMPONENTS, readBundle, type ValidatedBundle } from './model-index';
+
+/** The components the pipeline opens itself (the vocoder comes from src/models/vocoder). */
+const DIFFUSION_COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder'] as const;
+type DiffusionComponentName = (typeof DIFFUSION_COMPONENTS)[number];
+import type { PipelineProgress, PipelineStage, ProgressCallback } from './progress';
+import { GeneratedAudio, type GenerationResult, type StageTimings } from './result';
+
+/** The bundle shipped with the package, resolved from the package root (works from src/ and dist/src/). */
+export const DEFAULT_BUNDLE = resolve(packageRoot(__dirname), 'models/foley-small');
+
+/** The nearest folder above `from` holding foley's package.json (src/pipeline or dist/src/pipeline). */
+function packageRoot(from: string): string {
+  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'foley') return dir;
+  }
+  return resolve(from, '../..');
+}
+
+export interface PipelineLoadOptions {
+  /** Threads per ONNX operator (default 2). */
+  intraOpNumThreads?: number;
+  /** `neural` (the bundle's vocoder, default) or `griffin-lim` (model-free fallback). */
+  vocoder?: 'neural' | 'griffin-lim';
+  onProgress?: ProgressCallback;
+}
+
+/** How the finished waveform is levelled. */
+export type Normalization = { kind: 'peak'; peakDb?: number } | { kind: 'loudness'; lufs: number } | { kind: 'none' };
+
+export interface GenerateOptions {
+  /** What the sound should not be (the unconditional branch of classifier-free guidance); default "". */
+  negativePrompt?: string | string[];
+  /** Output length; any positive length up to 600 s. The result is exactly this long (loops: see `loop`). */
+  durationSeconds?: Seconds;
+  /** Denoising steps (default from the bundle, model_index.json `defaults`). */
+  numInferenceSteps?: number;
+  /** Classifier-free guidance scale; guidance is off at ≤ 1. */
+  guidanceScale?: number;
+  /** A scheduler name or alias from `src/schedulers` (`ddim`, `dpm++2m`, `euler`, ...) or a full config object. */
+  scheduler?: string | Record<string, unknown>;
+  /** DDIM eta (stochastic schedulers only). */
+  eta?: number;
+  /** Seed of all the noise; random when absent (the result reports the one used). */
+  seed?: number;
+  /** Waveforms per prompt; each gets its own noise stream `seed/k`. */
+  numWaveformsPerPrompt?: number;
+  /** Initial noise [B, C, F, frames] (multiplied by the scheduler's initNoiseSigma, as diffusers does). */
+  latents?: Float32Array;
+  /** Make a seamless loop: the end flows into the start. The length is rounded to the latent grid (40 ms). */
+  loop?: boolean;
+  /** Levelling of the output (default: peak at -1 dBFS). */
+  normalize?: Normalization;
+  /** Fade-in and fade-out length (default 5 ms; none for loops). */
+  fadeSeconds?: Seconds;
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+}
+
+export interface VaryOptions extends Omit<GenerateOptions, 'durationSeconds' | 'loop' | 'latents' | 'numWaveformsPerPrompt'> {
+  /** How much to change, in (0, 1]: the fraction of the noise schedule re-run (SDEdit). Default 0.5. */
+  strength?: number;
+}
+
+export interface InpaintOptions extends Omit<GenerateOptions, 'durationSeconds' | 'loop' | 'latents' | 'numWaveformsPerPrompt'> {
+  /** Start of the region to regenerate, in seconds. */
+  start: Seconds;
+  /** End of the region; beyond the end of the input it continues the clip. */
+  end: Seconds;
+}
+
+/** One end of an interpolation: a prompt, a seed, or both. */
+export interface InterpolationEnd {
+  prompt?: string;
+  seed?: number;
+}
+
+export interface InterpolateOptions extends Omit<GenerateOptions, 'latents' | 'numWaveformsPerPrompt' | 'seed'> {
+  /** Number of clips from A to B, both ends included (default 5). */
+  steps?: number;
+}
+
+const MAX_DURATION: Seconds = 600;
+const MAX_STEPS = 1000;
+const MAX_BATCH = 64;
+
+/** Everything one denoising run needs: built by generate/vary/inpaint/interpolate, consumed by `runDiffusion`. */
+interface DiffusionJob {
+  batch: number;
+  /** Latent frames of the array fed to the UNet (a multiple of time_multiple). */
+  frames: number;
+  /** Loop period in latent frames (loop mode only). */
+  loopPeriod?: number;
+  cond: Float32Array;
+  uncond?: Float32Array;
+  guidanceScale: number;
+  latents: Float32Array;
+  schedulers: PipelineScheduler[];
+  rngs: Rng[];
+  /** First step index (SDEdit starts part-way). */
+  startStep: number;
+  eta?: number;
+  /** Inpainting: clean known latents, their noise and a per-frame mask (1 = keep the original). */
+  known?: { latents: Float32Array; noise: Float32Array; keepFrame: Uint8Array };
+}
+
+interface RunContext {
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+  timings: StageTimings;
+}
+
+/**
+ * Text-to-sound with a latent diffusion model: tokenizer → text encoder → UNet sampled by a TypeScript
+ * scheduler with classifier-free guidance → VAE decoder → vocoder. Sessions are shared by concurrent calls;
+ * every call owns its buffers, so results do not depend on what else runs.
+ *
+ * @example
+ * const pipeline = await AudioDiffusionPipeline.fromPretrained();
+ * const result = await pipeline.generate('a soft cello note, g2', { durationSeconds: 2, seed: 42 });
+ * await writeFile('cello.wav', result.audios[0].toWav({ format: 'pcm16' }));
+ * await pipeline.dispose();
+ */
+export class AudioDiffusionPipeline {
+  readonly bundle: ValidatedBundle;
+  readonly tokenizer: WordTokenizer;
+  readonly textEncoder: PromptEncoder;
+  readonly denoiser: Denoiser;
+  readonly vaeEncoder: VaeEncoder;
+  readonly vaeDecoder: VaeDecoder;
+  readonly vocoder: Vocoder;
+  private readonly sessions: OnnxSession[];
+  private disposed = false;
+
+  private constructor(bundle: ValidatedBundle, tokenizer: WordTokenizer, sessions: Record<DiffusionComponentName, OnnxSession>, vocoder: Vocoder) {
+    this.bundle = bundle;
+    this.tokenizer = tokenizer;
+    const nMels = bundle.index.audio.n_mels;
+    this.textEncoder = new PromptEncoder(sessions.text_encoder, bundle.configs.text_encoder);
+    this.denoiser = new Denoiser(sessions.unet, bundle.configs.unet);
+    this.vaeEncoder = new VaeEncoder(sessions.vae_encoder, bundle.configs.vae_encoder, nMels);
+    this.vaeDecoder = new VaeDecoder(sessions.vae_decoder, bundle.configs.vae_decoder, nMels);
+    this.vocoder = vocoder;
+    this.sessions = vocoder instanceof NeuralVocoder ? [...Object.values(sessions), vocoder.session] : Object.values(sessions);
+  }
+
+  /** Loads and validates a bundle folder (default: the shipped `models/foley-small`). */
+  static async fromPretrained(dir: string = DEFAULT_BUNDLE, options: PipelineLoadOptions = {}): Promise<AudioDiffusionPipeline> {
+    const bundle = readBundle(dir);
+    const total = ONNX_COMPONENTS.length + 1;
+    options.onProgress?.({ type: 'load', file: bundle.files.tokenizer, loaded: 0, total });
+    const tokenizer = await WordTokenizer.load(bundle.files.tokenizer);
+    const sessionOptions: OnnxSessionOptions = { intraOpNumThreads: options.intraOpNumThreads };
+    const sessions = {} as Record<DiffusionComponentName, OnnxSession>;
+    let vocoder: Vocoder | undefined;
+    let loaded = 1;
+    try {
+      for (const name of DIFFUSION_COMPONENTS) {
+        options.onProgress?.({ type: 'load', file: bundle.files.onnx[name], loaded, total });
+        sessions[name] = await OnnxSession.create(bundle.files.onnx[name], sessionOptions);
+        checkOnnxSignature(name, sessions[name]);
+        loaded += 1;
+      }
+      options.onProgress?.({ type: 'load', file: bundle.files.onnx.vocoder, loaded, total });
+      const kind = options.vocoder ?? 'neural';
+      vocoder = await createVocoder(kind, bundle.dir, { ...sessionOptions, audio: logMelOptionsFromConfig(bundle.index.audio) });
+      if (vocoder instanceof NeuralVocoder) checkOnnxSignature('vocoder', vocoder.session);
+      options.onProgress?.({ type: 'load', file: bundle.files.onnx.vocoder, loaded: total, total });
+      return new AudioDiffusionPipeline(bundle, tokenizer, sessions, vocoder);
+    } catch (error) {
+      Object.values(sessions).forEach((session) => session.release());
+      vocoder?.release();
+      throw error;
+    }
+  }
+
+  get sampleRate(): number {
+    return this.bundle.index.audio.sample_rate;
+  }
+
+  /** Samples per latent frame: hop_length · downsample_time. */
+  get samplesPerLatentFrame(): number {
+    return this.bundle.index.audio.hop_length * this.bundle.configs.vae_decoder.downsample_time;
+  }
+
+  /** Shortest duration that makes one latent grid step. */
+  get minDurationSeconds(): Seconds {
+    return this.samplesPerLatentFrame / this.sampleRate;
+  }
+
+  /** The words the model knows and its sound classes (tokenizer/vocabulary.json). */
+  get vocabulary(): { words: string[]; classes: string[] } {
+    return this.bundle.vocabulary;
+  }
+
+  /** Latent frames (a multiple of the UNet's time_multiple) covering `samples` output samples. */
+  latentFramesFor(samples: number): number {
+    const multiple = this.bundle.configs.unet.time_multiple;
+    return Math.ceil(Math.ceil(samples / this.samplesPerLatentFrame) / multiple) * multiple;
+  }
+
+  /** Values in one latent [C, F, frames]. */
+  latentSize(frames: number): number {
+    return this.denoiser.latentSize(frames);
+  }
+
+  /**
+   * Text to sound. Steps: 1 check inputs, 2 encode prompts, 3 prepare seeded latents, 4 denoise,
+   * 5 decode, 6 vocode, 7 post-process.
+   */
+  async generate(prompt: string | string[], options: GenerateOptions = {}): Promise<GenerationResult> {
+    const started = performance.now();
+    const defaults = this.bundle.index.defaults;
+    // 1. Check inputs.
+    const prompts = this.checkPrompts(prompt);
+    const perPrompt = options.numWaveformsPerPrompt ?? 1;
+    assertInteger('numWaveformsPerPrompt', perPrompt, 1, MAX_BATCH);
+    assert(prompts.length * perPrompt <= MAX_BATCH, `at most ${MAX_BATCH} waveforms per call, got ${prompts.length * perPrompt}`);
+    const durationSeconds = options.durationSeconds ?? defaults.duration_seconds;
+    this.checkCommon(options, durationSeconds);
+    const seed = options.seed ?? randomSeed();
+    const ctx: RunContext = { onProgress: options.onProgress, signal: options.signal, timings: emptyTimings() };
+    throwIfAborted(ctx.signal);
+    const requestedSamples = Math.round(durationSeconds * this.sampleRate);
+    let loopPeriod: number | undefined;
+    let samples = requestedSamples;
+    if (options.loop === true) {
+      loopPeriod = Math.max(1, Math.round(requestedSamples / this.samplesPerLatentFrame));
+      samples = loopPeriod * this.samplesPerLatentFrame;
+      if (samples !== requestedSamples) {
+        ctx.onProgress?.({ type: 'warning', code: 'loop-duration', message: `loop length rounded to ${(samples / this.sampleRate).toFixed(3)} s (the latent grid is ${this.minDurationSeconds * 1000} ms)` });
+      }
+    }
+    const frames = loopPeriod === undefined ? this.latentFramesFor(samples) : Math.ceil(loopPeriod / this.bundle.configs.unet.time_multiple) * this.bundle.configs.unet.time_multiple;
+    const batch = prompts.length * perPrompt;
+    const waveformPrompts = prompts.flatMap((p) => Array<string>(perPrompt).fill(p));
+
+    // 2. Encode the prompts and the negative prompts (one text encoder call).
+    const guidanceScale = options.guidanceScale ?? defaults.guidance_scale;
+    const negatives = this.negativePrompts(options.negativePrompt, prompts.length);
+    const { cond, uncond, tokenized } = await this.encodePrompts(waveformPrompts, guidanceScale > 1 ? negatives.flatMap((n) => Array<string>(perPrompt).fill(n)) : undefined, ctx);
+    const unknownWords = this.reportUnknownWords(tokenized, ctx);
+
+    // 3. Prepare the latents: one forked noise stream per waveform, so a waveform does not depend on its batch.
+    const schedulers = Array.from({ length: batch }, () => this.makeScheduler(options));
+    const steps = options.numInferenceSteps ?? defaults.num_inference_steps;
+    schedulers.forEach((s) => s.setTimesteps(steps));
+    const root = new Rng(seed);
+    const rngs = Array.from({ length: batch }, (_, k) => root.fork(k));
+    const period = loopPeriod ?? frames;
+    const size = this.latentSize(period);
+    let latents: Float32Array;
+    if (options.latents !== undefined) {
+      assert(options.latents.length === batch * size, `latents must hold ${batch} × ${this.bundle.configs.unet.in_channels} × ${this.bundle.configs.unet.freq_bins} × ${period} = ${batch * size} values, got ${options.latents.length}`, options.latents.length);
+      latents = Float32Array.from(options.latents, (v) => v * schedulers[0].initNoiseSigma);
+    } else {
+      latents = new Float32Array(batch * size);
+      rngs.forEach((rng, k) => rng.fill(latents.subarray(k * size, (k + 1) * size), 0, schedulers[k].initNoiseSigma));
+    }
+
+    // 4. Denoise.
+    const clean = await this.runDiffusion({ batch, frames, loopPeriod, cond, uncond, guidanceScale, latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
+
+    // 5.–7. Decode, vocode, post-process.
+    let waveforms = await this.latentsToAudio(clean, batch, period, samples, loopPeriod !== undefined, ctx);
+    waveforms = this.finish(waveforms, options, loopPeriod !== undefined, ctx);
+    const audios = waveforms.map((data, k) => new GeneratedAudio(data, this.sampleRate, waveformPrompts[k], seed, k % perPrompt, k));
+    if (perPrompt > 1) ctx.onProgress?.({ type: 'warning', code: 'no-scorer', message: 'this bundle has no scorer: waveforms are in seed-stream order, not ranked' });
+    ctx.timings.total = (performance.now() - started) / 1000;
+    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+  }
+
+  /** Audio-to-audio variation (SDEdit, Meng et al. 2022): encode, noise to `strength`, denoise from there. */
+  async vary(audio: InputAudio, prompt: string, options: VaryOptions = {}): Promise<GenerationResult> {
+    const started = performance.now();
+    const [text] = this.checkPrompts(prompt);
+    const strength = options.strength ?? 0.5;
+    assertRange('strength', strength, 0.01, 1);
+    this.checkCommon(options, 1);
+    const seed = options.seed ?? randomSeed();
+    const ctx: RunContext = { onProgress: options.onProgress, signal: options.signal, timings: emptyTimings() };
+    const { latents: original, frames, samples } = await this.encodeAudio(audio, ctx);
+    const guidanceScale = options.guidanceScale ?? this.bundle.index.defaults.guidance_scale;
+    const { cond, uncond, tokenized } = await this.encodePrompts([text], guidanceScale > 1 ? this.negativePrompts(options.negativePrompt, 1) : undefined, ctx);
+    const unknownWords = this.reportUnknownWords(tokenized, ctx);
+    const scheduler = this.makeScheduler(options);
+    const steps = options.numInferenceSteps ?? this.bundle.index.defaults.num_inference_steps;
+    scheduler.setTimesteps(steps);
+    // diffusers img2img: run the last round(steps · strength) steps, starting from x0 noised to that timestep.
+    const startStep = steps - Math.max(1, Math.min(steps, Math.round(steps * strength)));
+    scheduler.setBeginIndex(startStep);
+    const rng = new Rng(seed).fork(0);
+    const noise = rng.fill(new Float32Array(original.length));
+    const latents = scheduler.addNoise(original, noise, scheduler.timesteps[startStep]);
+    const clean = await this.runDiffusion({ batch: 1, frames, cond, uncond, guidanceScale, latents, schedulers: [scheduler], rngs: [rng], startStep, eta: options.eta }, ctx);
+    const waveforms = this.finish(await this.latentsToAudio(clean, 1, frames, samples, false, ctx), options, false, ctx);
+    ctx.timings.total = (performance.now() - started) / 1000;
+    const audios = [new GeneratedAudio(waveforms[0], this.sampleRate, text, seed, 0, 0)];
+    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+  }
+
+  /**
+   * Regenerates the region [start, end) of a clip, or continues it when `end` is past its end. Each step the
+   * latent frames outside the region are replaced by the original noised to the current level (RePaint,
+   * Lugmayr et al. 2022, without resampling); outside the region the output keeps the original samples,
+   * crossfaded over 20 ms at the borders.
+   */
+  async inpaint(audio: InputAudio, prompt: string, options: InpaintOptions): Promise<GenerationResult> {
+    const started = performance.now();
+    const [text] = this.checkPrompts(prompt);
+    this.checkCommon(options, 1);
+    const input = this.toInputSamples(audio);
+    const inputSeconds = input.length / this.sampleRate;
+    assertRange('start', options.start, 0, inputSeconds);
+    assertRange('end', options.end, options.start + this.minDurationSeconds, inputSeconds + MAX_DURATION);
+    const seed = options.seed ?? randomSeed();
+    const ctx: RunContext = { onProgress: options.onProgress, signal: options.signal, timings: emptyTimings() };
+    const samples = Math.max(input.length, Math.round(options.end * this.sampleRate));
+    const padded = new Float32Array(samples);
+    padded.set(input);
+    const { latents: original, frames } = await this.encodeAudio({ data: padded, sampleRate: this.sampleRate }, ctx);
+    const keepFrame = new Uint8Array(frames);
+    const spl = this.samplesPerLatentFrame;
+    for (let f = 0; f < frames; f++) {
+      const frameStart = f * spl;
+      const frameEnd = frameStart + spl;
+      const inRegion = frameEnd > options.start * this.sampleRate && frameStart < options.end * this.sampleRate;
+      keepFrame[f] = inRegion || frameStart >= input.length ? 0 : 1;
+    }
+    const guidanceScale = options.guidanceScale ?? this.bundle.index.defaults.guidance_scale;
+    const { cond, uncond, tokenized } = await this.encodePrompts([text], guidanceScale > 1 ? this.negativePrompts(options.negativePrompt, 1) : undefined, ctx);
+    const unknownWords = this.reportUnknownWords(tokenized, ctx);
+    const scheduler = this.makeScheduler(options);
+    scheduler.setTimesteps(options.numInferenceSteps ?? this.bundle.index.defaults.num_inference_steps);
+    const rng = new Rng(seed).fork(0);
+    const latents = rng.fill(new Float32Array(original.length), 0, scheduler.initNoiseSigma);
+    const noise = rng.fill(new Float32Array(original.length));
+    const clean = await this.runDiffusion({
+      batch: 1, frames, cond, uncond, guidanceScale, latents, schedulers: [scheduler], rngs: [rng], startStep: 0, eta: options.eta,
+      known: { latents: original, noise, keepFrame },
+    }, ctx);
+    const [generated] = await this.latentsToAudio(clean, 1, frames, samples, false, ctx);
+    const merged = crossfadeRegion(input, generated, Math.round(options.start * this.sampleRate), Math.round(options.end * this.sampleRate), Math.round(0.02 * this.sampleRate));
+    const [waveform] = this.finish([merged], { ...options, fadeSeconds: 0 }, false, ctx);
+    ctx.timings.total = (performance.now() - started) / 1000;
+    const audios = [new GeneratedAudio(waveform, this.sampleRate, text, seed, 0, 0)];
+    return { audios, audio: waveform, sampleRate: this.sampleRate, seed, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+  }
+
+  /**
+   * `steps` clips morphing from A to B: the initial noise is slerped between A's and B's seeds and the text
+   * embeddings are lerped between A's and B's prompts. A missing prompt or seed is taken from the other end.
+   */
+  async interpolate(a: InterpolationEnd, b: InterpolationEnd, options: InterpolateOptions = {}): Promise<GenerationResult> {
+    const started = performance.now();
+    const promptA = a.prompt ?? b.prompt;
+    const promptB = b.prompt ?? a.prompt;
+    assert(promptA !== undefined && promptB !== undefined, 'interpolate needs a prompt at one end at least');
+    this.checkPrompts([promptA, promptB]);
+    const count = options.steps ?? 5;
+    assertInteger('steps', count, 2, MAX_BATCH);
+    const durationSeconds = options.durationSeconds ?? this.bundle.index.defaults.duration_seconds;
+    this.checkCommon(options, durationSeconds);
+    const seedA = a.seed ?? b.seed ?? randomSeed();
+    const seedB = b.seed ?? seedA;
+    const ctx: RunContext = { onProgress: options.onProgress, signal: options.signal, timings: emptyTimings() };
+    const samples = Math.round(durationSeconds * this.sampleRate);
+    const frames = this.latentFramesFor(samples);
+    const guidanceScale = options.guidanceScale ?? this.bundle.index.defaults.guidance_scale;
+    const { cond: ends, uncond: uncondEnds, tokenized } = await this.encodePrompts([promptA, promptB], guidanceScale > 1 ? this.negativePrompts(options.negativePrompt, 2) : undefined, ctx);
+    const unknownWords = this.reportUnknownWords(tokenized, ctx);
+    const D = this.bundle.configs.text_encoder.hidden_size;
+    const size = this.latentSize(frames);
+    const schedulers = Array.from({ length: count }, () => this.makeScheduler(options));
+    schedulers.forEach((s) => s.setTimesteps(options.numInferenceSteps ?? this.bundle.index.defaults.num_inference_steps));
+    const noiseA = new Rng(seedA).fork(0).fill(new Float32Array(size));
+    const noiseB = new Rng(seedB).fork(0).fill(new Float32Array(size));
+    const cond = new Float32Array(count * D);
+    const uncond = uncondEnds === undefined ? undefined : new Float32Array(count * D);
+    const latents = new Float32Array(count * size);
+    const fractions = Array.from({ length: count }, (_, i) => i / (count - 1));
+    fractions.forEach((t, i) => {
+      cond.set(lerp(ends.subarray(0, D), ends.subarray(D, 2 * D), t), i * D);
+      if (uncond !== undefined && uncondEnds !== undefined) uncond.set(lerp(uncondEnds.subarray(0, D), uncondEnds.subarray(D, 2 * D), t), i * D);
+      const noise = slerp(noiseA, noiseB, t);
+      for (let j = 0; j < size; j++) latents[i * size + j] = noise[j] * schedulers[i].initNoiseSigma;
+    });
+    const rngs = fractions.map((_, i) => new Rng(seedA).fork(1 + i));
+    const clean = await this.runDiffusion({ batch: count, frames, cond, uncond, guidanceScale, latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
+    const waveforms = this.finish(await this.latentsToAudio(clean, count, frames, samples, false, ctx), options, false, ctx);
+    ctx.timings.total = (performance.now() - started) / 1000;
+    const audios = waveforms.map((data, i) => new GeneratedAudio(data, this.sampleRate, `${promptA} → ${promptB} @ ${fractions[i].toFixed(2)}`, seedA, 0, i));
+    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed: seedA, seedB, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+  }
+
+  /** Decodes UNet-scale latents [B, C, F, frames] to log-mel [B, 1, n_mels, frames · downsample_time]. */
+  async decodeLatents(latents: Float32Array, batch: number, frames: number): Promise<Float32Array> {
+    return this.vaeDecoder.decode(latents, batch, frames);
+  }
+
+  /** Seconds spent inside onnxruntime by this pipeline's sessions so far (the rest of a call's time is TypeScript). */
+  onnxSeconds(): number {
+    return this.sessions.reduce((sum, session) => sum + session.stats.seconds, 0);
+  }
+
+  /** Releases every ONNX session; the pipeline cannot be used afterwards. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.sessions.forEach((session) => session.release());
+    this.vocoder.release();
+  }
+
+  // ---- steps shared by the public calls ----
+
+  private checkPrompts(prompt: string | string[]): string[] {
+    assert(!this.disposed, 'this pipeline was disposed; load it again with AudioDiffusionPipeline.fromPretrained()');
+    const prompts = Array.isArray(prompt) ? prompt : [prompt];
+    assert(prompts.length > 0, 'give at least one prompt');
+    for (const p of prompts) {
+      if (typeof p !== 'string' || p.trim().length === 0) throw new InvalidArgumentError('the prompt is empty: describe the sound, e.g. "a soft cello note, g2"', p);
+    }
+    return prompts;
+  }
+
+  private checkCommon(options: GenerateOptions, durationSeconds: number): void {
+    assertRange('durationSeconds', durationSeconds, this.minDurationSeconds, MAX_DURATION);
+    if (options.numInferenceSteps !== undefined) assertInteger('numInferenceSteps', options.numInferenceSteps, 1, MAX_STEPS);
+    if (options.guidanceScale !== undefined) assertRange('guidanceScale', options.guidanceScale, 0, 50);
+    if (options.seed !== undefined) assertInteger('seed', options.seed, 0, Number.MAX_SAFE_INTEGER);
+    if (options.eta !== undefined) assertRange('eta', options.eta, 0, 1);
+    if (options.fadeSeconds !== undefined) assertRange('fadeSeconds', options.fadeSeconds, 0, durationSeconds / 2);
+    // Fail on an unknown scheduler before any work.
+    this.makeScheduler(options);
+  }
+
+  private negativePrompts(negative: string | string[] | undefined, count: number): string[] {
+    if (Array.isArray(negative)) {
+      assert(negative.length === count, `negativePrompt must hold one entry per prompt (${count}), got ${negative.length}`);
+      return negative;
+    }
+    return Array<string>(count).fill(negative ?? '');
+  }
+
+  private makeScheduler(options: { scheduler?: string | Record<string, unknown> }): PipelineScheduler {
+    return createScheduler(this.bundle.configs.scheduler, options.scheduler ?? this.bundle.index.defaults.scheduler);
+  }
+
+  /** Step 2: one text encoder call for the prompts and (with guidance) the negative prompts. */
+  private async encodePrompts(prompts: string[], negatives: string[] | undefined, ctx: RunContext) {
+    this.stage('encode', ctx);
+    const started = performance.now();
+    const all = negatives === undefined ? prompts : [...prompts, ...negatives];
+    const ids = this.tokenizer.encodeBatch(all);
+    const embeds = await this.textEncoder.encode(ids);
+    const D = this.bundle.configs.text_encoder.hidden_size;
+    const cond = embeds.slice(0, prompts.length * D);
+    const uncond = negatives === undefined ? undefined : embeds.slice(prompts.length * D);
+    ctx.timings.encode += (performance.now() - started) / 1000;
+    return { cond, uncond, tokenized: ids.prompts.slice(0, prompts.length).concat(negatives === undefined ? [] : ids.prompts.slice(prompts.length)) };
+  }
+
+  private reportUnknownWords(tokenized: TokenizedPrompt[], ctx: RunContext): string[] {
+    const unknown = [...new Set(tokenized.flatMap((t) => t.unknownWords))];
+    if (unknown.length > 0) {
+      ctx.onProgress?.({ type: 'warning', code: 'unknown-words', message: `the model does not know ${unknown.map((w) => `"${w}"`).join(', ')} (ignored as <unk>); "foley models --vocabulary" lists the words it knows` });
+    }
+    const truncated = tokenized.filter((t) => t.truncatedTokens.length > 0);
+    if (truncated.length > 0) {
+      ctx.onProgress?.({ type: 'warning', code: 'truncated-prompt', message: `prompt longer than ${this.tokenizer.maxLength} tokens: "${truncated[0].truncatedTokens.join(' ')}" was cut` });
+    }
+    return unknown;
+  }
+
+  /** Step 4: the denoising loop, with batched CFG and per-waveform schedulers. */
+  private async runDiffusion(job: DiffusionJob, ctx: RunContext): Promise<Float32Array> {
+    this.stage('denoise', ctx);
+    const started = performance.now();
+    const { batch, frames, loopPeriod, schedulers } = job;
+    const period = loopPeriod ?? frames;
+    const rows = batch * this.bundle.configs.unet.in_channels * this.bundle.configs.unet.freq_bins;
+    const size = this.latentSize(period);
+    const timesteps = schedulers[0].timesteps;
+    const total = timesteps.length;
+    let latents = job.latents;
+    for (let i = job.startStep; i < total; i++) {
+      throwIfAborted(ctx.signal);
+      const t = timesteps[i];
+      // Loops: roll by a step-dependent offset so that the wrap-around junction sits inside the UNet's field of view.
+      const offset = loopPeriod === undefined ? 0 : Math.floor(((i * 0.6180339887498949) % 1) * loopPeriod);
+      const scaled = new Float32Array(latents.length);
+      for (let k = 0; k < batch; k++) scaled.set(schedulers[k].scaleModelInput(latents.subarray(k * size, (k + 1) * size), t), k * size);
+      const modelInput = loopPeriod === undefined ? scaled : circularFrames(scaled, rows, period, frames, offset);
+      const rawOutput = await this.denoiser.predictGuided({ sample: modelInput, batch, frames, timestep: t, cond: job.cond, uncond: job.uncond, guidanceScale: job.guidanceScale });
+      const modelOutput = loopPeriod === undefined ? rawOutput : uncircularFrames(rawOutput, rows, period, frames, offset);
+      throwIfAborted(ctx.signal);
+      const next = new Float32Array(latents.length);
+      const preview = ctx.onProgress === undefined ? undefined : new Float32Array(latents.length);
+      for (let k = 0; k < batch; k++) {
+        const out = schedulers[k].step(modelOutput.subarray(k * size, (k + 1) * size), t, latents.subarray(k * size, (k + 1) * size), { rng: job.rngs[k], eta: job.eta });
+        next.set(out.prevSample, k * size);
+        if (preview !== undefined && out.predOriginalSample !== undefined) preview.set(out.predOriginalSample, k * size);
+      }
+      if (job.known !== undefined) this.replaceKnown(next, job.known, schedulers[0], i + 1 < total ? timesteps[i + 1] : undefined, period);
+      latents = next;
+      ctx.onProgress?.({ type: 'step', step: i + 1 - job.startStep, totalSteps: total - job.startStep, timestep: t, elapsed: (performance.now() - started) / 1000, predOriginalSample: preview });
+    }
+    ctx.timings.denoise += (performance.now() - started) / 1000;
+    return latents;
+  }
+
+  /** RePaint replacement: frames to keep get the original noised to the next timestep (or the original itself at the end). */
+  private replaceKnown(latents: Float32Array, known: NonNullable<DiffusionJob['known']>, scheduler: PipelineScheduler, nextTimestep: number | undefined, frames: number): void {
+    const noised = nextTimestep === undefined ? known.latents : scheduler.addNoise(known.latents, known.noise, nextTimestep);
+    for (let i = 0; i < latents.length; i++) if (known.keepFrame[i % frames] === 1) latents[i] = noised[i];
+  }
+
+  /** Steps 5 and 6: latents → mel → waveform, cropped to `samples`; loops decode with wrap-around padding. */
+  private async latentsToAudio(latents: Float32Array, batch: number, period: number, samples: number, loop: boolean, ctx: RunContext): Promise<Float32Array[]> {
+    this.stage('decode', ctx);
+    let started = performance.now();
+    const rows = batch * this.bundle.configs.unet.in_channels * this.bundle.configs.unet.freq_bins;
+    // Loops: decode [last pad | period | first pad] so that both ends see their true neighbours, then crop the middle.
+    const pad = loop ? Math.min(period, 2 * this.bundle.configs.unet.time_multiple) : 0;
+    const decodeFrames = period + 2 * pad;
+    const input = loop ? circularFrames(latents, rows, period, decodeFrames, -pad) : latents;
+    const mel = await this.vaeDecoder.decode(input, batch, decodeFrames);
+    ctx.timings.decode += (performance.now() - started) / 1000;
+    throwIfAborted(ctx.signal);
+    this.stage('vocode', ctx);
+    started = performance.now();
+    const melFrames = decodeFrames * this.bundle.configs.vae_decoder.downsample_time;
+    const waveforms = await this.vocoder.vocode(mel, batch, melFrames);
+    ctx.timings.vocode += (performance.now() - started) / 1000;
+    const offset = pad * this.samplesPerLatentFrame;
+    return waveforms.map((w) => {
+      const out = new Float32Array(samples);
+      out.set(w.subarray(offset, offset + Math.min(samples, w.length - offset)));
+      return out;
+    });
+  }
+
+  /** Step 7: fades and levelling. */
+  private finish(waveforms: Float32Array[], options: GenerateOptions, loop: boolean, ctx: RunContext): Float32Array[] {
+    this.stage('postprocess', ctx);
+    const started = performance.now();
+    const out = waveforms.map((w) => postprocess(w, this.sampleRate, {
+      fadeSeconds: loop ? 0 : (options.fadeSeconds ?? 0.005),
+      normalize: options.normalize ?? { kind: 'peak', peakDb: -1 },
+    }));
+    ctx.timings.postprocess += (performance.now() - started) / 1000;
+    return out;
+  }
+
+  private toInputSamples(audio: InputAudio): Float32Array {
+    return inputToMel.samples(audio, this.sampleRate);
+  }
+
+  /** Log-mel of an input clip, padded to the latent grid with silence, through the VAE encoder. */
+  private async encodeAudio(audio: InputAudio, ctx: RunContext): Promise<{ latents: Float32Array; frames: number; samples: number }> {
+    this.stage('encode', ctx);
+    const started = performance.now();
+    const samples = this.toInputSamples(audio);
+    assert(samples.length >= this.samplesPerLatentFrame, `the input audio is too short: at least ${this.minDurationSeconds} s`);
+    const { mel, frames: melFrames } = inputToMel.logMel(samples, this.bundle.index.audio);
+    const frames = this.latentFramesFor(samples.length);
+    const targetMelFrames = frames * this.bundle.configs.vae_encoder.downsample_time;
+    const fitted = fitFrames(mel, this.bundle.index.audio.n_mels, melFrames, targetMelFrames, Math.log(this.bundle.index.audio.log_floor));
+    const latents = await this.vaeEncoder.encode(fitted, 1, targetMelFrames);
+    ctx.timings.encode += (performance.now() - started) / 1000;
+    return { latents, frames, samples: samples.length };
+  }
+
+  private stage(stage: PipelineStage, ctx: RunContext): void {
+    throwIfAborted(ctx.signal);
+    ctx.onProgress?.({ type: 'stage', stage });
+  }
+}
+
+function emptyTimings(): StageTimings {
+  return { encode: 0, denoise: 0, decode: 0, vocode: 0, postprocess: 0, total: 0 };
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new AbortError();
+}
+
+/** Original outside [start, end), generated inside, linear crossfades of `fade` samples at both borders. */
+function crossfadeRegion(original: Float32Array, generated: Float32Array, start: number, end: number, fade: number): Float32Array {
+  const out = new Float32Array(generated.length);
+  for (let i = 0; i < out.length; i++) {
+    const o = i < original.length ? original[i] : 0;
+    let w: number; // weight of the generated signal
+    if (i >= original.length) w = 1;
+    else if (i < start - fade || i >= end + fade) w = 0;
+    else if (i < start) w = (i - (start - fade)) / fade;
+    else if (i >= end) w = 1 - (i - end) / fade;
+    else w = 1;
+    out[i] = w * generated[i] + (1 - w) * o;
+  }
+  return out;
+}
+
+export type { PipelineProgress };

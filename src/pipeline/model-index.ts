@@ -1,0 +1,271 @@
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { OnnxSession } from '../models/session';
+import type { TextEncoderConfig } from '../models/text-encoder';
+import type { UNetConfig } from '../models/unet';
+import type { VaeConfig } from '../models/vae';
+import { ModelBundleError } from '../utils/errors';
+
+/** The `audio` block of model_index.json: the log-mel front end (keys verbatim). */
+export interface AudioConfig {
+  sample_rate: number;
+  n_fft: number;
+  hop_length: number;
+  win_length: number;
+  n_mels: number;
+  f_min: number;
+  f_max: number;
+  mel_scale: string;
+  mel_norm: string;
+  log_floor: number;
+}
+
+export const ONNX_COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder', 'vocoder'] as const;
+export type OnnxComponentName = (typeof ONNX_COMPONENTS)[number];
+export const REQUIRED_COMPONENTS = ['tokenizer', ...ONNX_COMPONENTS, 'scheduler'] as const;
+export type ComponentName = (typeof REQUIRED_COMPONENTS)[number] | 'scorer';
+
+/** `model_index.json` (keys verbatim, docs/bundle-format.md). */
+export interface ModelIndex {
+  _class_name: 'AudioDiffusionPipeline';
+  _foley_version: string;
+  name: string;
+  audio: AudioConfig;
+  components: Record<(typeof REQUIRED_COMPONENTS)[number], string> & { scorer?: string };
+  defaults: { num_inference_steps: number; guidance_scale: number; scheduler: string; duration_seconds: number };
+}
+
+/** `vocoder/config.json` keys the runtime uses. */
+export interface VocoderConfig {
+  output_kind: 'stft';
+  n_fft: number;
+  hop_length: number;
+  win_length: number;
+  window: 'hann';
+}
+
+/** A bundle whose manifest, files and configs passed validation (ONNX signatures are checked when sessions load). */
+export interface ValidatedBundle {
+  dir: string;
+  index: ModelIndex;
+  /** Absolute paths of every file the pipeline reads. */
+  files: {
+    tokenizer: string;
+    vocabulary: string;
+    schedulerConfig: string;
+    modelCard?: string;
+    onnx: Record<OnnxComponentName, string> & { scorer?: string };
+  };
+  configs: {
+    text_encoder: TextEncoderConfig;
+    unet: UNetConfig;
+    vae_encoder: VaeConfig;
+    vae_decoder: VaeConfig;
+    vocoder: VocoderConfig;
+    scheduler: Record<string, unknown>;
+  };
+  vocabulary: { words: string[]; classes: string[] };
+}
+
+type Kind = 'number' | 'integer' | 'string' | 'boolean' | 'object';
+
+/** Config keys each component must carry, with their types (the table in docs/bundle-format.md). */
+const CONFIG_SCHEMA: Record<OnnxComponentName, Record<string, Kind>> = {
+  text_encoder: { hidden_size: 'integer', max_length: 'integer' },
+  unet: { in_channels: 'integer', freq_bins: 'integer', cross_attention_dim: 'integer', time_multiple: 'integer', prediction_type: 'string' },
+  vae_encoder: { latent_channels: 'integer', downsample_freq: 'integer', downsample_time: 'integer', scaling_factor: 'number' },
+  vae_decoder: { latent_channels: 'integer', downsample_freq: 'integer', downsample_time: 'integer', scaling_factor: 'number' },
+  vocoder: { output_kind: 'string', n_fft: 'integer', hop_length: 'integer', win_length: 'integer', window: 'string' },
+};
+
+const AUDIO_SCHEMA: Record<keyof AudioConfig, Kind> = {
+  sample_rate: 'integer', n_fft: 'integer', hop_length: 'integer', win_length: 'integer', n_mels: 'integer',
+  f_min: 'number', f_max: 'number', mel_scale: 'string', mel_norm: 'string', log_floor: 'number',
+};
+
+/** ONNX signature each component must have: input and output names, dtypes and ranks (docs/bundle-format.md). */
+export const ONNX_CONTRACT: Record<OnnxComponentName, { inputs: Record<string, [string, number]>; outputs: Record<string, [string, number]> }> = {
+  text_encoder: { inputs: { input_ids: ['int64', 2] }, outputs: { text_embeds: ['float32', 2] } },
+  unet: {
+    inputs: { sample: ['float32', 4], timestep: ['float32', 1], encoder_hidden_states: ['float32', 2] },
+    outputs: { out_sample: ['float32', 4] },
+  },
+  vae_encoder: { inputs: { mel: ['float32', 4] }, outputs: { latent_mean: ['float32', 4] } },
+  vae_decoder: { inputs: { latent_sample: ['float32', 4] }, outputs: { mel: ['float32', 4] } },
+  vocoder: { inputs: { mel: ['float32', 3] }, outputs: { real: ['float32', 3], imag: ['float32', 3] } },
+};
+
+function kindOf(value: unknown): Kind | 'other' {
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return 'object';
+  return 'other';
+}
+
+function checkKeys(file: string, object: Record<string, unknown>, schema: Record<string, Kind>, prefix = ''): void {
+  for (const [key, kind] of Object.entries(schema)) {
+    const actual = kindOf(object[key]);
+    const ok = actual === kind || (kind === 'number' && actual === 'integer');
+    if (!ok) {
+      const got = object[key] === undefined ? 'it is missing' : `got ${JSON.stringify(object[key])}`;
+      throw new ModelBundleError(`${file}: "${prefix}${key}" must be ${kind === 'integer' ? 'an integer' : `a ${kind}`}; ${got}`, object[key]);
+    }
+  }
+}
+
+function readJson(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ModelBundleError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the bundle is incomplete`, file);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (kindOf(value) !== 'object') throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ModelBundleError(`${file}: not valid JSON (${(error as Error).message})`, file);
+  }
+}
+
+/**
+ * Resolves `relativePath` inside the bundle and checks that the file exists and really lies inside the bundle
+ * folder (no absolute paths, no `..`, no symbolic link leading out).
+ */
+export function bundleFile(dir: string, relativePath: string, describe: string): string {
+  if (typeof relativePath !== 'string' || relativePath.length === 0) {
+    throw new ModelBundleError(`${join(dir, 'model_index.json')}: ${describe} must name a folder inside the bundle, got ${JSON.stringify(relativePath)}`, relativePath);
+  }
+  if (isAbsolute(relativePath) || relativePath.split(/[\\/]/).includes('..')) {
+    throw new ModelBundleError(`${join(dir, 'model_index.json')}: ${describe} path "${relativePath}" escapes the bundle folder; use a path inside ${dir}`, relativePath);
+  }
+  const file = resolve(dir, relativePath);
+  if (!existsSync(file)) throw new ModelBundleError(`${file}: missing (${describe}); the bundle is incomplete, re-export or re-copy it`, file);
+  const real = realpathSync(file);
+  const root = realpathSync(dir);
+  const rel = relative(root, real);
+  if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') {
+    throw new ModelBundleError(`${file}: links to ${real}, outside the bundle folder ${root}`, file);
+  }
+  return file;
+}
+
+/**
+ * Reads and validates a bundle folder: model_index.json schema, every component file present and inside the
+ * folder, config keys present and typed, shapes consistent across components. Throws `ModelBundleError`
+ * naming the file and the problem.
+ */
+export function readBundle(dir: string): ValidatedBundle {
+  const root = resolve(dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new ModelBundleError(`${root}: no model bundle folder here; pass --bundle DIR (a folder with model_index.json)`, root);
+  }
+  const indexFile = join(root, 'model_index.json');
+  const raw = readJson(indexFile);
+  if (raw._class_name !== 'AudioDiffusionPipeline') {
+    throw new ModelBundleError(`${indexFile}: "_class_name" must be "AudioDiffusionPipeline", got ${JSON.stringify(raw._class_name)}`, raw._class_name);
+  }
+  checkKeys(indexFile, raw, { name: 'string', audio: 'object', components: 'object', defaults: 'object' });
+  checkKeys(indexFile, raw.audio as Record<string, unknown>, AUDIO_SCHEMA, 'audio.');
+  checkKeys(indexFile, raw.defaults as Record<string, unknown>,
+    { num_inference_steps: 'integer', guidance_scale: 'number', scheduler: 'string', duration_seconds: 'number' }, 'defaults.');
+  const components = raw.components as Record<string, unknown>;
+  for (const name of REQUIRED_COMPONENTS) {
+    if (typeof components[name] !== 'string') {
+      throw new ModelBundleError(`${indexFile}: "components.${name}" must name the ${name} folder; got ${JSON.stringify(components[name])}`, components[name]);
+    }
+  }
+  const index = raw as unknown as ModelIndex;
+  const folder = (name: ComponentName, file: string) => bundleFile(root, join(components[name] as string, file), `components.${name}`);
+
+  const onnx = {} as ValidatedBundle['files']['onnx'];
+  const configs = {} as Record<OnnxComponentName, Record<string, unknown>>;
+  for (const name of ONNX_COMPONENTS) {
+    bundleFile(root, components[name] as string, `components.${name}`);
+    onnx[name] = folder(name, 'model.onnx');
+    const configFile = folder(name, 'config.json');
+    configs[name] = readJson(configFile);
+    checkKeys(configFile, configs[name], CONFIG_SCHEMA[name]);
+  }
+  if (typeof components.scorer === 'string') onnx.scorer = folder('scorer', 'model.onnx');
+  const schedulerConfigFile = folder('scheduler', 'scheduler_config.json');
+  const scheduler = readJson(schedulerConfigFile);
+  const tokenizer = folder('tokenizer', 'tokenizer.json');
+  const vocabularyFile = folder('tokenizer', 'vocabulary.json');
+  const vocabularyJson = readJson(vocabularyFile);
+  if (!Array.isArray(vocabularyJson.words) || !Array.isArray(vocabularyJson.classes)) {
+    throw new ModelBundleError(`${vocabularyFile}: must hold {"words": [...], "classes": [...]}`, vocabularyJson);
+  }
+  const cardFile = join(root, 'README.md');
+
+  const validated: ValidatedBundle = {
+    dir: root,
+    index,
+    files: { tokenizer, vocabulary: vocabularyFile, schedulerConfig: schedulerConfigFile, modelCard: existsSync(cardFile) ? cardFile : undefined, onnx },
+    configs: {
+      text_encoder: configs.text_encoder as unknown as TextEncoderConfig,
+      unet: configs.unet as unknown as UNetConfig,
+      vae_encoder: configs.vae_encoder as unknown as VaeConfig,
+      vae_decoder: configs.vae_decoder as unknown as VaeConfig,
+      vocoder: configs.vocoder as unknown as VocoderConfig,
+      scheduler,
+    },
+    vocabulary: { words: vocabularyJson.words as string[], classes: vocabularyJson.classes as string[] },
+  };
+  checkConsistency(validated);
+  return validated;
+}
+
+/** Cross-component shape agreement: the latent grid, embedding size and STFT settings must line up. */
+function checkConsistency(bundle: ValidatedBundle): void {
+  const { audio } = bundle.index;
+  const { text_encoder, unet, vae_encoder, vae_decoder, vocoder } = bundle.configs;
+  const configFile = (name: OnnxComponentName) => join(bundle.dir, bundle.index.components[name], 'config.json');
+  const problems: [string, string][] = [];
+  if (unet.cross_attention_dim !== text_encoder.hidden_size) {
+    problems.push([configFile('unet'), `cross_attention_dim ${unet.cross_attention_dim} differs from text_encoder hidden_size ${text_encoder.hidden_size}`]);
+  }
+  for (const [name, vae] of [['vae_encoder', vae_encoder], ['vae_decoder', vae_decoder]] as const) {
+    if (vae.latent_channels !== unet.in_channels) problems.push([configFile(name), `latent_channels ${vae.latent_channels} differs from unet in_channels ${unet.in_channels}`]);
+    if (audio.n_mels % vae.downsample_freq !== 0 || audio.n_mels / vae.downsample_freq !== unet.freq_bins) {
+      problems.push([configFile(name), `n_mels ${audio.n_mels} / downsample_freq ${vae.downsample_freq} must equal unet freq_bins ${unet.freq_bins}`]);
+    }
+    if (!(vae.scaling_factor > 0)) problems.push([configFile(name), `scaling_factor must be > 0, got ${vae.scaling_factor}`]);
+  }
+  if (vae_encoder.scaling_factor !== vae_decoder.scaling_factor || vae_encoder.downsample_time !== vae_decoder.downsample_time) {
+    problems.push([configFile('vae_decoder'), 'scaling_factor and downsample_time must equal the encoder\'s']);
+  }
+  if (!['epsilon', 'v_prediction', 'sample'].includes(unet.prediction_type)) {
+    problems.push([configFile('unet'), `prediction_type must be "epsilon", "v_prediction" or "sample", got "${unet.prediction_type}"`]);
+  }
+  if (vocoder.output_kind !== 'stft') problems.push([configFile('vocoder'), `output_kind must be "stft", got "${vocoder.output_kind}"`]);
+  if (vocoder.hop_length !== audio.hop_length || vocoder.n_fft !== audio.n_fft || vocoder.win_length !== audio.win_length) {
+    problems.push([configFile('vocoder'), `n_fft/hop_length/win_length ${vocoder.n_fft}/${vocoder.hop_length}/${vocoder.win_length} differ from model_index audio ${audio.n_fft}/${audio.hop_length}/${audio.win_length}`]);
+  }
+  if (problems.length > 0) throw new ModelBundleError(problems.map(([file, problem]) => `${file}: ${problem}`).join('; '), problems);
+}
+
+/** Checks a loaded session against the contract: every input and output name, dtype and rank. */
+export function checkOnnxSignature(component: OnnxComponentName, session: OnnxSession): void {
+  const contract = ONNX_CONTRACT[component];
+  const problems: string[] = [];
+  for (const [kind, expected, actual] of [
+    ['input', contract.inputs, session.inputs],
+    ['output', contract.outputs, session.outputs],
+  ] as const) {
+    const names = actual.map((s) => s.name);
+    for (const [name, [type, rank]] of Object.entries(expected)) {
+      const signature = actual.find((s) => s.name === name);
+      if (signature === undefined) {
+        problems.push(`${kind} "${name}" is missing (the model has ${names.map((n) => `"${n}"`).join(', ') || 'none'})`);
+        continue;
+      }
+      if (signature.type !== type) problems.push(`${kind} "${name}" must be ${type}, got ${signature.type}`);
+      if (signature.shape.length !== rank) problems.push(`${kind} "${name}" must have rank ${rank}, got [${signature.shape.join(', ')}]`);
+    }
+    for (const name of names) if (!(name in expected)) problems.push(`unexpected ${kind} "${name}"`);
+  }
+  if (problems.length > 0) throw new ModelBundleError(`${session.modelPath}: ${problems.join('; ')} (docs/bundle-format.md lists the contract)`, problems);
+}

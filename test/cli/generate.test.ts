@@ -1,0 +1,123 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../cli/index';
+import { captureIo, decodeWav as decode } from '../pipeline/support/capture-io';
+
+const TINY = join(__dirname, '../fixtures/tiny-bundle');
+const BASE = ['--bundle', TINY, '--steps', '3', '--scheduler', 'ddim'];
+const FAST = [...BASE, '--duration', '0.5'];
+
+describe('foley generate', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'foley-cli-'));
+  });
+
+  it('writes a WAV of exactly the requested length and prints a JSON summary', async () => {
+    const io = captureIo();
+    const file = join(dir, 'glass.wav');
+    const code = await main(['generate', 'glass breaking', ...BASE, '--duration', '0.37', '--seed', '7', '-o', file, '--json'], io);
+    expect({ code, err: io.err() }).toEqual({ code: 0, err: '' });
+    const decoded = decode(readFileSync(file));
+    expect(decoded.sampleRate).toBe(16000);
+    expect(decoded.channelData[0].length).toBe(Math.round(0.37 * 16000));
+    const summary = JSON.parse(io.out().toString());
+    expect(summary).toMatchObject({ files: [file], seed: 7, sampleRate: 16000, unknownWords: [] });
+    expect(summary.timings.denoise).toBeGreaterThan(0);
+  });
+
+  it('is deterministic for a seed and names files in a folder by prompt slug and seed', async () => {
+    const first = await main(['generate', 'A door slam!', ...FAST, '--seed', '11', '-o', `${dir}/`], captureIo());
+    expect(first).toBe(0);
+    const name = join(dir, 'a-door-slam-11.wav');
+    expect(existsSync(name)).toBe(true);
+    const io = captureIo();
+    expect(await main(['generate', 'A door slam!', ...FAST, '--seed', '11', '-o', '-'], io)).toBe(0);
+    expect(io.out().equals(readFileSync(name))).toBe(true);
+  });
+
+  it('writes -n waveforms, in the requested sample format', async () => {
+    const base = join(dir, 'rain.wav');
+    expect(await main(['generate', 'rain', ...FAST, '-n', '2', '--seed', '1', '--format', 'pcm24', '-o', base], captureIo())).toBe(0);
+    const files = [join(dir, 'rain-1.wav'), join(dir, 'rain-2.wav')];
+    for (const file of files) expect(readFileSync(file).readUInt16LE(34)).toBe(24);
+    expect(readFileSync(files[0]).equals(readFileSync(files[1]))).toBe(false);
+    const float = join(dir, 'float.wav');
+    expect(await main(['generate', 'rain', ...FAST, '--format', 'float32', '-o', float], captureIo())).toBe(0);
+    expect(readFileSync(float).readUInt16LE(20)).toBe(3); // WAVE_FORMAT_IEEE_FLOAT
+  });
+
+  it('makes loops and levels to a loudness target', async () => {
+    const file = join(dir, 'loop.wav');
+    // 0.48 s is on the 40 ms loop grid.
+    expect(await main(['generate', 'rain', ...BASE, '--duration', '0.48', '--loop', '--loudness', '-20', '--seed', '2', '-o', file], captureIo())).toBe(0);
+    const samples = decode(readFileSync(file)).channelData[0];
+    expect(samples.length).toBe(7680);
+    const level = -0.691 + 10 * Math.log10(samples.reduce((sum, v) => sum + v * v, 0) / samples.length);
+    expect(Math.abs(level - -20)).toBeLessThan(3);
+  });
+
+  it('vocodes with Griffin-Lim on request', async () => {
+    const neural = join(dir, 'neural.wav');
+    const griffin = join(dir, 'griffin.wav');
+    expect(await main(['generate', 'rain', ...FAST, '--seed', '3', '-o', neural], captureIo())).toBe(0);
+    expect(await main(['generate', 'rain', ...FAST, '--seed', '3', '--vocoder', 'griffin-lim', '-o', griffin], captureIo())).toBe(0);
+    const a = decode(readFileSync(neural)).channelData[0];
+    const b = decode(readFileSync(griffin)).channelData[0];
+    expect(b.length).toBe(a.length);
+    expect(readFileSync(neural).equals(readFileSync(griffin))).toBe(false);
+  });
+
+  it('refuses to overwrite without --force, and overwrites with it', async () => {
+    const file = join(dir, 'exists.wav');
+    writeFileSync(file, 'keep me');
+    const io = captureIo();
+    expect(await main(['generate', 'glass', ...FAST, '-o', file], io)).toBe(2);
+    expect(io.err()).toMatch(/exists: pass --force to overwrite it/);
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    expect(await main(['generate', 'glass', ...FAST, '-o', file, '--force'], captureIo())).toBe(0);
+    expect(decode(readFileSync(file)).channelData[0].length).toBe(8000);
+  });
+
+  it.each([
+    [['generate', '  '], /the prompt is empty/],
+    [['generate', 'glass', '--duration', '-1'], /--duration must be within/],
+    [['generate', 'glass', '--duration', '100000'], /--duration must be within/],
+    [['generate', 'glass', '--steps', '0'], /--steps must be an integer/],
+    [['generate', 'glass', '--steps', '2.5'], /--steps must be an integer/],
+    [['generate', 'glass', '--scheduler', 'nope'], /unknown scheduler "nope"/],
+    [['generate', 'glass', '--json', '-o', '-'], /--json and -o - both write to stdout/],
+    [['generate', 'glass', '-o', '/nonexistent-folder/x.wav'], /does not exist: create it first/],
+  ])('exits 2 with a helpful message for %j', async (args, message) => {
+    const io = captureIo();
+    const code = await main([...(args as string[]), '--bundle', TINY, ...(args.includes('-o') ? [] : ['-o', `${dir}/`])], io);
+    expect(code).toBe(2);
+    expect(io.err()).toMatch(message as RegExp);
+    expect(io.err()).not.toMatch(/\n\s+at /); // no stack trace
+    expect(readdirSync(dir)).toEqual([]); // no partial file
+  });
+
+  it('exits 2 on an unreadable bundle', async () => {
+    const io = captureIo();
+    const broken = join(dir, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'model_index.json'), '{"_class_name": "AudioDiffusionPipeline"}');
+    expect(await main(['generate', 'glass', '--bundle', broken, '-o', `${dir}/`], io)).toBe(2);
+    expect(io.err()).toMatch(/model_index\.json: "name" must be a string/);
+    expect(await main(['generate', 'glass', '--bundle', join(dir, 'none'), '-o', `${dir}/`], captureIo())).toBe(2);
+  });
+
+  it('prints no progress on a pipe, progress lines with --verbose, and always warns about unknown words', async () => {
+    const quiet = captureIo(false);
+    expect(await main(['generate', 'glass zorblax', ...FAST, '-o', join(dir, 'a.wav')], quiet)).toBe(0);
+    expect(quiet.err()).not.toMatch(/step/);
+    expect(quiet.err()).toMatch(/warning: the model does not know "zorblax"/);
+    const verbose = captureIo(false);
+    expect(await main(['generate', 'glass', ...FAST, '-o', join(dir, 'b.wav'), '--verbose'], verbose)).toBe(0);
+    expect(verbose.err()).toMatch(/step 3\/3/);
+    const tty = captureIo(true);
+    expect(await main(['generate', 'glass', ...FAST, '-o', join(dir, 'c.wav')], tty)).toBe(0);
+    expect(tty.err()).toMatch(/denoise \[/);
+  });
+});

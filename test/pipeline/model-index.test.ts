@@ -1,0 +1,91 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OnnxSession } from '../../src/models/session';
+import { checkOnnxSignature, readBundle } from '../../src/pipeline/model-index';
+import { ModelBundleError } from '../../src/utils/errors';
+
+const TINY = join(__dirname, '../fixtures/tiny-bundle');
+
+/** A fresh copy of the tiny bundle to corrupt. */
+function copyBundle(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'foley-bundle-')), 'bundle');
+  cpSync(TINY, dir, { recursive: true });
+  return dir;
+}
+
+function editJson(file: string, edit: (json: Record<string, any>) => void): void {
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  edit(json);
+  writeFileSync(file, JSON.stringify(json));
+}
+
+describe('readBundle (model_index.json validator)', () => {
+  it('accepts the tiny bundle and returns typed configs and absolute file paths', () => {
+    const bundle = readBundle(TINY);
+    expect(bundle.index.name).toBe('tiny-random');
+    expect(bundle.configs.unet.freq_bins * bundle.configs.vae_decoder.downsample_freq).toBe(bundle.index.audio.n_mels);
+    expect(bundle.files.onnx.unet).toBe(join(TINY, 'unet/model.onnx'));
+    expect(bundle.vocabulary.words).toContain('glass');
+  });
+
+  it('names a missing file', () => {
+    const dir = copyBundle();
+    rmSync(join(dir, 'vae_decoder/model.onnx'));
+    expect(() => readBundle(dir)).toThrow(ModelBundleError);
+    expect(() => readBundle(dir)).toThrow(`${join(dir, 'vae_decoder/model.onnx')}: missing`);
+  });
+
+  it('rejects component paths that escape the bundle folder (.., absolute, symlink)', () => {
+    const dir = copyBundle();
+    editJson(join(dir, 'model_index.json'), (j) => (j.components.unet = '../unet'));
+    expect(() => readBundle(dir)).toThrow(/components\.unet path "\.\.\/unet" escapes the bundle folder/);
+    editJson(join(dir, 'model_index.json'), (j) => (j.components.unet = join(TINY, 'unet')));
+    expect(() => readBundle(dir)).toThrow(/escapes the bundle folder/);
+    const outside = mkdtempSync(join(tmpdir(), 'foley-outside-'));
+    cpSync(join(TINY, 'unet'), join(outside, 'unet'), { recursive: true });
+    symlinkSync(join(outside, 'unet'), join(dir, 'unet-link'));
+    editJson(join(dir, 'model_index.json'), (j) => (j.components.unet = 'unet-link'));
+    expect(() => readBundle(dir)).toThrow(/outside the bundle folder/);
+  });
+
+  it('names a missing or mistyped config key with its file', () => {
+    const dir = copyBundle();
+    editJson(join(dir, 'unet/config.json'), (j) => delete j.time_multiple);
+    expect(() => readBundle(dir)).toThrow(`${join(dir, 'unet/config.json')}: "time_multiple" must be an integer; it is missing`);
+    editJson(join(dir, 'unet/config.json'), (j) => (j.time_multiple = '2'));
+    expect(() => readBundle(dir)).toThrow(/"time_multiple" must be an integer; got "2"/);
+    editJson(join(dir, 'model_index.json'), (j) => (j.audio.sample_rate = 16000.5));
+    expect(() => readBundle(dir)).toThrow(/"audio\.sample_rate" must be an integer/);
+  });
+
+  it('rejects components whose shapes do not line up', () => {
+    const dir = copyBundle();
+    editJson(join(dir, 'unet/config.json'), (j) => (j.cross_attention_dim = 99));
+    expect(() => readBundle(dir)).toThrow(/cross_attention_dim 99 differs from text_encoder hidden_size 32/);
+  });
+
+  it('rejects a folder without a bundle and invalid JSON', () => {
+    expect(() => readBundle(join(TINY, 'nowhere'))).toThrow(/no model bundle folder here/);
+    const dir = copyBundle();
+    writeFileSync(join(dir, 'model_index.json'), '{ not json');
+    expect(() => readBundle(dir)).toThrow(/model_index\.json: not valid JSON/);
+  });
+});
+
+describe('checkOnnxSignature', () => {
+  it('accepts every tiny component and rejects a model with the wrong input names', async () => {
+    const vae = await OnnxSession.create(join(TINY, 'vae_encoder/model.onnx'));
+    const unet = await OnnxSession.create(join(TINY, 'unet/model.onnx'));
+    try {
+      expect(() => checkOnnxSignature('vae_encoder', vae)).not.toThrow();
+      expect(() => checkOnnxSignature('unet', unet)).not.toThrow();
+      // The VAE encoder's graph in the decoder's place: wrong input and output names.
+      expect(() => checkOnnxSignature('vae_decoder', vae)).toThrow(/input "latent_sample" is missing \(the model has "mel"\).*unexpected input "mel"/);
+      expect(() => checkOnnxSignature('text_encoder', unet)).toThrow(ModelBundleError);
+    } finally {
+      vae.release();
+      unet.release();
+    }
+  });
+});

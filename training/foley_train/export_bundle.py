@@ -1,0 +1,128 @@
+"""Assemble a foley model bundle (docs/bundle-format.md) from trained checkpoints.
+
+Writes tokenizer, text_encoder, unet, scheduler and model_index.json from the diffusion checkpoint, calls
+export_components for the VAE and the vocoder, writes parity fixtures (PyTorch outputs on fixed inputs) for
+the TypeScript tests, and the model card from the evaluation report.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from .diffusion_model import TextEncoder, TextEncoderConfig, UNet1D, UNetConfig
+from .tokenizer import WordTokenizer
+
+AUDIO_CONFIG = {"sample_rate": 16000, "n_fft": 1024, "hop_length": 160, "win_length": 1024, "n_mels": 64,
+                "f_min": 0, "f_max": 8000, "mel_scale": "slaney", "mel_norm": "slaney", "log_floor": 1e-5}
+OPSET = 17
+
+
+def load_diffusion(path: Path):
+    state = torch.load(path, map_location="cpu")
+    text_config = TextEncoderConfig(**state["text_config"])
+    unet_kwargs = {k: v for k, v in state["unet_config"].items() if k != "time_multiple"}
+    unet_kwargs["channels"] = tuple(unet_kwargs["channels"])
+    unet_config = UNetConfig(**unet_kwargs)
+    text_encoder = TextEncoder(text_config)
+    text_encoder.load_state_dict(state["text_encoder"])
+    unet = UNet1D(unet_config)
+    unet.load_state_dict(state["unet"])
+    return state, text_encoder.eval(), unet.eval(), WordTokenizer.from_json(state["tokenizer"])
+
+
+def write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def export_text_and_unet(state, text_encoder: TextEncoder, unet: UNet1D, bundle: Path) -> None:
+    tc, uc = text_encoder.config, unet.config
+    ids = torch.zeros(2, tc.max_length, dtype=torch.long)
+    ids[:, :3] = torch.tensor([[2, 3, 4], [5, 6, 7]]).clamp(max=tc.vocab_size - 1)
+    (bundle / "text_encoder").mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(text_encoder, (ids,), str(bundle / "text_encoder" / "model.onnx"), input_names=["input_ids"],
+                      output_names=["text_embeds"], dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "text_embeds": {0: "batch"}},
+                      opset_version=OPSET)
+    write_json(bundle / "text_encoder" / "config.json", {"_class_name": "FoleyTextEncoder", "hidden_size": tc.hidden_size,
+               "max_length": tc.max_length, "vocab_size": tc.vocab_size, "width": tc.width, "layers": tc.layers, "heads": tc.heads})
+    sample = torch.randn(2, uc.in_channels, uc.freq_bins, 4 * uc.time_multiple)
+    timestep = torch.tensor([999.0, 10.0])
+    embeds = torch.randn(2, uc.cross_attention_dim)
+    (bundle / "unet").mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(unet, (sample, timestep, embeds), str(bundle / "unet" / "model.onnx"),
+                      input_names=["sample", "timestep", "encoder_hidden_states"], output_names=["out_sample"],
+                      dynamic_axes={"sample": {0: "batch", 3: "frames"}, "timestep": {0: "batch"},
+                                    "encoder_hidden_states": {0: "batch"}, "out_sample": {0: "batch", 3: "frames"}},
+                      opset_version=OPSET)
+    write_json(bundle / "unet" / "config.json", {"_class_name": "FoleyUNet1D", "in_channels": uc.in_channels,
+               "freq_bins": uc.freq_bins, "cross_attention_dim": uc.cross_attention_dim, "time_multiple": uc.time_multiple,
+               "prediction_type": state["scheduler_config"]["prediction_type"], "channels": list(uc.channels),
+               "layers_per_block": uc.layers_per_block, "parameters": sum(p.numel() for p in unet.parameters())})
+
+
+def write_parity_fixture(text_encoder: TextEncoder, unet: UNet1D, tokenizer: WordTokenizer, out: Path) -> None:
+    """Fixed inputs and PyTorch outputs: the TypeScript test runs the ONNX files on them (tolerance 1e-4)."""
+    g = torch.Generator().manual_seed(7)
+    prompts = ["a soft cello note, g2", "a tight snare drum hit", ""]
+    ids = torch.tensor([tokenizer.encode(p) for p in prompts])
+    uc = unet.config
+    sample = torch.randn(2, uc.in_channels, uc.freq_bins, 2 * uc.time_multiple, generator=g)
+    timestep = torch.tensor([900.0, 37.5])
+    with torch.no_grad():
+        embeds = text_encoder(ids)
+        out_sample = unet(sample, timestep, embeds[:2])
+    write_json(out, {"prompts": prompts, "input_ids": ids.tolist(), "text_embeds": embeds.flatten().tolist(),
+                     "text_embeds_dims": list(embeds.shape), "sample": sample.flatten().tolist(),
+                     "sample_dims": list(sample.shape), "timestep": timestep.tolist(),
+                     "out_sample": out_sample.flatten().tolist()})
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--bundle", type=Path, required=True)
+    p.add_argument("--diffusion-ckpt", type=Path, required=True)
+    p.add_argument("--vae-ckpt", type=Path, required=True)
+    p.add_argument("--vocoder-ckpt", type=Path, required=True)
+    p.add_argument("--data", type=Path, help="manifest.jsonl folder (sound classes for vocabulary.json)")
+    p.add_argument("--name", default="foley-small")
+    p.add_argument("--parity-fixture", type=Path, help="write text/unet parity fixture here")
+    args = p.parse_args()
+
+    bundle = args.bundle
+    bundle.mkdir(parents=True, exist_ok=True)
+    state, text_encoder, unet, tokenizer = load_diffusion(args.diffusion_ckpt)
+    export_text_and_unet(state, text_encoder, unet, bundle)
+    (bundle / "tokenizer").mkdir(exist_ok=True)
+    tokenizer.save(bundle / "tokenizer" / "tokenizer.json")
+    classes: list[str] = []
+    if args.data and (args.data / "manifest.jsonl").exists():
+        seen = set()
+        for line in (args.data / "manifest.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            if row["split"] == "train" and row["class"] not in seen:
+                seen.add(row["class"])
+                classes.append(row["class"])
+    words = sorted(w for w in tokenizer.vocab if not w.startswith("<"))
+    write_json(bundle / "tokenizer" / "vocabulary.json", {"words": words, "classes": sorted(classes)})
+    scheduler = dict(state["scheduler_config"])
+    scheduler["_diffusers_version"] = "0.30.0"
+    write_json(bundle / "scheduler" / "scheduler_config.json", scheduler)
+    write_json(bundle / "model_index.json", {
+        "_class_name": "AudioDiffusionPipeline", "_foley_version": "0.1.0", "name": args.name, "audio": AUDIO_CONFIG,
+        "components": {k: k for k in ("tokenizer", "text_encoder", "unet", "vae_encoder", "vae_decoder", "vocoder", "scheduler")},
+        "defaults": {"num_inference_steps": 20, "guidance_scale": 3.0, "scheduler": "DPMSolverMultistepScheduler",
+                     "duration_seconds": 2.0}})
+    subprocess.run([sys.executable, "-m", "foley_train.export_components", "--bundle", str(bundle),
+                    "--vae-ckpt", str(args.vae_ckpt), "--vocoder-ckpt", str(args.vocoder_ckpt)], check=True)
+    if args.parity_fixture:
+        write_parity_fixture(text_encoder, unet, tokenizer, args.parity_fixture)
+    print(f"bundle written to {bundle}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Train the text encoder and the latent denoiser jointly (v-prediction, classifier-free guidance dropout).
+
+Input: VAE latents of the dataset (`encode_latents.py` writes latents.npz) and the manifest's captions.
+Output (in --out): checkpoint.pt (resumable), diffusion.pt (weights only: EMA weights, configs, tokenizer),
+log.jsonl. Runs on CPU (torch 1.13, 2 threads) or CUDA (torch 2.x).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .diffusion_model import (SCHEDULER_CONFIG, TextEncoder, TextEncoderConfig, UNet1D, UNetConfig,
+                              alphas_cumprod, config_dict)
+from .tokenizer import WordTokenizer
+
+MIN_SNR_GAMMA = 5.0  # Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting Strategy"
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def load_manifest(path: Path) -> dict[str, dict]:
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            rows[row["id"]] = row
+    return rows
+
+
+class LatentData:
+    """All latents and tokenised captions of one split, held on the training device."""
+
+    def __init__(self, latents_path: Path, manifest: dict[str, dict], tokenizer: WordTokenizer, device: torch.device,
+                 captions_per_clip: int = 5):
+        data = np.load(latents_path, allow_pickle=False)
+        self.latents = torch.from_numpy(data["latents"].astype(np.float16)).to(device)  # [N, C, F, T]
+        self.frames = torch.from_numpy(data["frames"].astype(np.int64)).to(device)
+        ids = [str(i) for i in data["ids"]]
+        tokens = np.zeros((len(ids), captions_per_clip, tokenizer.max_length), dtype=np.int64)
+        for n, clip_id in enumerate(ids):
+            captions = manifest[clip_id]["captions"]
+            for k in range(captions_per_clip):
+                tokens[n, k] = tokenizer.encode(captions[k % len(captions)])
+        self.tokens = torch.from_numpy(tokens).to(device)
+        self.count = len(ids)
+        self.max_frames = self.latents.shape[-1]
+
+
+def v_target(x0: torch.Tensor, noise: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """v = √ᾱ·ε − √(1−ᾱ)·x0 (Salimans & Ho 2022, eq. in §4)."""
+    return a.sqrt() * noise - (1 - a).sqrt() * x0
+
+
+def sample_batch(data: LatentData, batch_size: int, multiple: int, generator: torch.Generator, uncond_prob: float):
+    device = data.latents.device
+    idx = torch.randint(0, data.count, (batch_size,), generator=generator).to(device)
+    # One crop length per batch, a multiple of the UNet's time quantum, from 0.64 s up to the clip cap.
+    lo = max(multiple, 16)
+    length = int(torch.randint(lo // multiple, data.max_frames // multiple + 1, (1,), generator=generator)) * multiple
+    start = torch.zeros(batch_size, dtype=torch.long)
+    offset_mask = torch.rand(batch_size, generator=generator) < 0.15  # some crops start mid-sound (continuation)
+    max_start = (data.frames[idx].cpu() - length).clamp(min=0)
+    start[offset_mask] = (torch.rand(int(offset_mask.sum()), generator=generator) * (max_start[offset_mask] + 1)).long()
+    positions = start[:, None].to(device) + torch.arange(length, device=device)[None]
+    positions = positions.clamp(max=data.max_frames - 1)
+    x0 = data.latents[idx]  # [B, C, F, T]
+    x0 = torch.gather(x0, 3, positions[:, None, None, :].expand(-1, x0.shape[1], x0.shape[2], -1)).float()
+    k = torch.randint(0, data.tokens.shape[1], (batch_size,), generator=generator).to(device)
+    ids = data.tokens[idx, k]
+    drop = (torch.rand(batch_size, generator=generator) < uncond_prob).to(device)
+    ids = torch.where(drop[:, None], torch.zeros_like(ids), ids)
+    return x0, ids
+
+
+def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: torch.Generator, t=None):
+    b = x0.shape[0]
+    if t is None:
+        t = torch.randint(0, acp.shape[0], (b,), generator=generator).to(x0.device)
+    a = acp[t].float()[:, None, None, None]
+    noise = torch.randn(x0.shape, generator=generator).to(x0.device)
+    xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
+    pred = unet(xt, t.float(), text_encoder(ids))
+    snr = a / (1 - a)
+    weight = torch.clamp(snr, max=MIN_SNR_GAMMA) / (snr + 1)  # min-SNR weight for the v objective
+    return (weight * (pred - v_target(x0, noise, a)) ** 2).mean()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--data", type=Path, required=True, help="folder with manifest.jsonl")
+    p.add_argument("--latents", type=Path, required=True, help="folder with latents_train.npz, latents_validation.npz")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--steps", type=int, default=12000)
+    p.add_argument("--minutes", type=float, default=0.0, help="stop (and save) after this wall time; 0 = no limit")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--ema", type=float, default=0.999)
+    p.add_argument("--uncond-prob", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--smoke", action="store_true", help="a few steps of a tiny model (CI)")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--include-gpl", action="store_true", help="also train on GPL-licensed clips")
+    args = p.parse_args()
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    device = pick_device(args.device)
+    if device.type == "cpu":
+        torch.set_num_threads(2)
+    else:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    manifest = load_manifest(args.data / "manifest.jsonl")
+    train_captions = [c for row in manifest.values() if row["split"] == "train" for c in row["captions"]]
+    tokenizer = WordTokenizer.build(train_captions)
+    text_config = TextEncoderConfig(vocab_size=len(tokenizer.vocab), max_length=tokenizer.max_length)
+    unet_config = UNetConfig()
+    if args.smoke:
+        text_config = TextEncoderConfig(vocab_size=len(tokenizer.vocab), width=32, layers=1, heads=2, hidden_size=32)
+        unet_config = UNetConfig(channels=(32, 32, 32), layers_per_block=1, cond_dim=32, cross_attention_dim=32, groups=8)
+        args.steps = min(args.steps, 20)
+        args.batch_size = min(args.batch_size, 4)
+
+    train = LatentData(args.latents / "latents_train.npz", manifest, tokenizer, device)
+    val_path = args.latents / "latents_validation.npz"
+    val = LatentData(val_path, manifest, tokenizer, device) if val_path.exists() else None
+    if unet_config.in_channels != train.latents.shape[1] or unet_config.freq_bins != train.latents.shape[2]:
+        unet_config.in_channels, unet_config.freq_bins = int(train.latents.shape[1]), int(train.latents.shape[2])
+
+    text_encoder = TextEncoder(text_config).to(device)
+    unet = UNet1D(unet_config).to(device)
+    params = list(text_encoder.parameters()) + list(unet.parameters())
+    ema = [q.detach().clone() for q in params]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.99))
+    acp = alphas_cumprod().to(device)
+    step = 0
+    ckpt_path = args.out / "checkpoint.pt"
+    if args.resume and ckpt_path.exists():
+        state = torch.load(ckpt_path, map_location=device)
+        text_encoder.load_state_dict(state["text_encoder"])
+        unet.load_state_dict(state["unet"])
+        opt.load_state_dict(state["opt"])
+        for e, s in zip(ema, state["ema"]):
+            e.copy_(s)
+        step = state["step"]
+        tokenizer = WordTokenizer.from_json(state["tokenizer"])
+        print(f"resumed at step {step}")
+
+    generator = torch.Generator().manual_seed(args.seed + step)
+    n_params = sum(q.numel() for q in params)
+    log = open(args.out / "log.jsonl", "a")
+    print(f"device {device}, {n_params / 1e6:.2f} M parameters, {train.count} train clips, vocab {len(tokenizer.vocab)}")
+
+    def save(final: bool) -> None:
+        te_state = {k: v for k, v in zip([n for n, _ in text_encoder.named_parameters()], ema[: len(list(text_encoder.parameters()))])}
+        un_names = [n for n, _ in unet.named_parameters()]
+        un_state = {k: v for k, v in zip(un_names, ema[len(te_state):])}
+        # Buffers (none today) would come from the live model.
+        weights = {"text_encoder": {**text_encoder.state_dict(), **te_state}, "unet": {**unet.state_dict(), **un_state},
+                   "text_config": config_dict(text_config), "unet_config": config_dict(unet_config),
+                   "tokenizer": tokenizer.to_json(), "scheduler_config": SCHEDULER_CONFIG, "step": step,
+                   "train_seconds": train_seconds, "device": str(device), "parameters": n_params}
+        torch.save({k: ({n: t.detach().cpu() for n, t in v.items()} if isinstance(v, dict) and k in ("text_encoder", "unet") else v)
+                    for k, v in weights.items()}, args.out / "diffusion.pt")
+        if not final:
+            torch.save({"text_encoder": text_encoder.state_dict(), "unet": unet.state_dict(), "opt": opt.state_dict(),
+                        "ema": ema, "step": step, "tokenizer": tokenizer.to_json()}, ckpt_path)
+
+    start = time.time()
+    train_seconds = 0.0
+    warmup = 500
+    running = None
+    while step < args.steps:
+        lr = args.lr * min(1.0, (step + 1) / warmup) * (0.5 * (1 + math.cos(math.pi * min(1.0, step / args.steps))) * 0.9 + 0.1)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        x0, ids = sample_batch(train, args.batch_size, unet_config.time_multiple, generator, args.uncond_prob)
+        loss = diffusion_loss(unet, text_encoder, x0, ids, acp, generator)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        with torch.no_grad():
+            for e, q in zip(ema, params):
+                e.mul_(args.ema).add_(q.detach(), alpha=1 - args.ema)
+        step += 1
+        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        train_seconds = time.time() - start
+        if step % 200 == 0 or step == args.steps:
+            row = {"step": step, "loss": running, "lr": lr, "seconds": round(train_seconds, 1)}
+            if val is not None and step % 1000 == 0:
+                with torch.no_grad():
+                    g = torch.Generator().manual_seed(1234)
+                    losses = []
+                    for t_fixed in (50, 250, 500, 750, 950):
+                        x0v, idsv = sample_batch(val, min(64, val.count), unet_config.time_multiple, g, 0.0)
+                        tt = torch.full((x0v.shape[0],), t_fixed, dtype=torch.long, device=device)
+                        losses.append(diffusion_loss(unet, text_encoder, x0v, idsv, acp, g, t=tt).item())
+                    row["val_loss"] = sum(losses) / len(losses)
+            print(json.dumps(row), flush=True)
+            log.write(json.dumps(row) + "\n")
+            log.flush()
+        if step % 2000 == 0:
+            save(final=False)
+        if args.minutes and train_seconds > args.minutes * 60:
+            print(f"time budget reached at step {step}")
+            break
+    save(final=False)
+    save(final=True)
+    print(f"done: {step} steps in {train_seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
