@@ -1,7 +1,7 @@
 // File input and output for the DSP commands (mel, resynth).
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { readWavFile } from '../src/pipeline/deps';
+import { readWavFile } from '../src/pipeline/wav-io';
 import { FoleyError, InvalidArgumentError, OutputPathError, WavFormatError } from '../src/utils/errors';
 
 /**

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { griffinLim } from '../../src/dsp/griffin-lim';
 import { LogMel } from '../../src/dsp/log-mel';
 import { melToLinear } from '../../src/dsp/mel-inverse';
-import { writeWavFile } from '../../src/pipeline/deps';
+import { writeWavFile } from '../../src/pipeline/wav-io';
 import { InvalidArgumentError } from '../../src/utils/errors';
 import { cliIo } from '../index';
 import { checkOutputPath, readMonoAt } from '../dsp-io';

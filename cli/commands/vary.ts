@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { readWavFile } from '../../src/pipeline/deps';
+import { readWavFile } from '../../src/pipeline/wav-io';
 import { InvalidArgumentError } from '../../src/utils/errors';
 import { cliIo } from '../index';
 import { createProgressReporter } from '../progress';

@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { LogMel } from '../../src/dsp/log-mel';
 import { createVocoder, type VocoderKind } from '../../src/models/vocoder';
 import { DEFAULT_BUNDLE } from '../../src/pipeline/audio-diffusion-pipeline';
-import { readWavFile, writeWavFile } from '../../src/pipeline/deps';
+import { readWavFile, writeWavFile } from '../../src/pipeline/wav-io';
 import { FoleyError, InvalidArgumentError, OutputPathError, WavFormatError } from '../../src/utils/errors';
 import { cliIo } from '../index';
 

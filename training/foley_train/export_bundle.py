@@ -91,6 +91,7 @@ def main() -> None:
     p.add_argument("--data", type=Path, help="manifest.jsonl folder (sound classes for vocabulary.json)")
     p.add_argument("--name", default="foley-small")
     p.add_argument("--parity-fixture", type=Path, help="write text/unet parity fixture here")
+    p.add_argument("--fixtures", type=Path, help="parity fixtures folder for the VAE and vocoder (default: test/fixtures)")
     args = p.parse_args()
 
     bundle = args.bundle
@@ -118,7 +119,8 @@ def main() -> None:
         "defaults": {"num_inference_steps": 20, "guidance_scale": 3.0, "scheduler": "DPMSolverMultistepScheduler",
                      "duration_seconds": 2.0}})
     subprocess.run([sys.executable, "-m", "foley_train.export_components", "--bundle", str(bundle),
-                    "--vae-ckpt", str(args.vae_ckpt), "--vocoder-ckpt", str(args.vocoder_ckpt)], check=True)
+                    "--vae-ckpt", str(args.vae_ckpt), "--vocoder-ckpt", str(args.vocoder_ckpt)]
+                   + (["--fixtures", str(args.fixtures)] if args.fixtures else []), check=True)
     if args.parity_fixture:
         write_parity_fixture(text_encoder, unet, tokenizer, args.parity_fixture)
     print(f"bundle written to {bundle}")

@@ -114,12 +114,13 @@ def main() -> None:
     p.add_argument("--smoke", action="store_true", help="a few steps of a tiny model (CI)")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--include-gpl", action="store_true", help="also train on GPL-licensed clips")
+    p.add_argument("--channels", type=int, nargs=3, default=None, help="UNet channels per level (default 64 128 192)")
     args = p.parse_args()
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     device = pick_device(args.device)
     if device.type == "cpu":
-        torch.set_num_threads(2)
+        torch.set_num_threads(int(os.environ.get("FOLEY_THREADS", "2")))
     else:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
@@ -131,7 +132,7 @@ def main() -> None:
     train_captions = [c for row in manifest.values() if row["split"] == "train" for c in row["captions"]]
     tokenizer = WordTokenizer.build(train_captions)
     text_config = TextEncoderConfig(vocab_size=len(tokenizer.vocab), max_length=tokenizer.max_length)
-    unet_config = UNetConfig()
+    unet_config = UNetConfig(channels=tuple(args.channels)) if args.channels else UNetConfig()
     if args.smoke:
         text_config = TextEncoderConfig(vocab_size=len(tokenizer.vocab), width=32, layers=1, heads=2, hidden_size=32)
         unet_config = UNetConfig(channels=(32, 32, 32), layers_per_block=1, cond_dim=32, cross_attention_dim=32, groups=8)
@@ -188,7 +189,11 @@ def main() -> None:
     warmup = 500
     running = None
     while step < args.steps:
-        lr = args.lr * min(1.0, (step + 1) / warmup) * (0.5 * (1 + math.cos(math.pi * min(1.0, step / args.steps))) * 0.9 + 0.1)
+        # With --minutes the cosine also follows wall time, so a run cut by its time budget still ends annealed.
+        progress = step / args.steps
+        if args.minutes:
+            progress = max(progress, (time.time() - start) / (args.minutes * 60))
+        lr = args.lr * min(1.0, (step + 1) / warmup) * (0.5 * (1 + math.cos(math.pi * min(1.0, progress))) * 0.9 + 0.1)
         for group in opt.param_groups:
             group["lr"] = lr
         x0, ids = sample_batch(train, args.batch_size, unet_config.time_multiple, generator, args.uncond_prob)

@@ -1,0 +1,51 @@
+"""The held-out prompt set: captions of real test-split clips, with their labels, for evaluating a generator.
+
+    python3 -m foley_train.eval.prompt_set --out prompts.json [--count 240] [--seed 0] [--data DIR]
+
+Clips are drawn from the test split (whole recordings, pitch/velocity combinations and files the generator never
+trained on), uniformly by clip, so the class mix follows the test split (what the Fréchet floor assumes). Each
+entry: {file, prompt (one of the clip's captions, chosen by the seed), class, coarse_class, pitch, duration,
+seed, id}. Durations are the real clip's, rounded up to 0.5 s (at least 1 s).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+from pathlib import Path
+
+from ..data import data_dir
+
+
+def prompt_set(manifest: Path, count: int, seed: int) -> list[dict]:
+    rows = [json.loads(line) for line in manifest.read_text().splitlines()]
+    test = sorted((r for r in rows if r["split"] == "test"), key=lambda r: r["id"])
+    rng = random.Random(seed)
+    picks = rng.sample(test, min(count, len(test)))
+    entries = []
+    for k, row in enumerate(picks):
+        duration = max(1.0, math.ceil(float(row.get("duration_s") or 1.0) * 2) / 2)
+        entries.append({"file": f"{k:04d}.wav", "id": row["id"], "prompt": rng.choice(row["captions"]),
+                        "class": row["class"], "coarse_class": row["coarse_class"], "pitch": row.get("pitch"),
+                        "duration": min(duration, 4.0), "seed": 1000 + k})
+    return entries
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--count", type=int, default=240)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--data", type=Path, default=None)
+    p.add_argument("--smoke", action="store_true")
+    args = p.parse_args()
+    data = args.data or data_dir(args.smoke)
+    entries = prompt_set(data / "manifest.jsonl", args.count, args.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(entries, indent=1) + "\n")
+    print(f"wrote {len(entries)} prompts to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

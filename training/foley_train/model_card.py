@@ -1,0 +1,152 @@
+"""Writes the bundle's model card (README.md) from what the recipe measured: the dataset summary, the training
+summaries of the VAE, vocoder and diffusion model, the reconstruction metrics and the evaluation report.
+
+    python3 -m foley_train.model_card --bundle models/foley-small --data training/cache/data \\
+        --checkpoints training/cache/checkpoints [--hardware "2-core CPU"]
+
+Every number in the card comes from those files; a missing file leaves its section saying so.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+from pathlib import Path
+
+import torch
+
+
+def read_json(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def fmt(value, digits: int = 3) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def bundle_size_mb(bundle: Path) -> float:
+    return sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) / 1e6
+
+
+def data_section(summary: dict | None) -> list[str]:
+    if summary is None:
+        return ["The dataset summary (`summary.json`) was not found."]
+    lines = [f"{summary['clips_default']:,} clips, {summary['hours_default']} hours, {summary['classes_default']} sound "
+             f"classes in {summary['coarse_classes_default']} coarse groups, 16 kHz mono, rendered or unpacked from Debian "
+             f"packages by `training/run.sh data` (licence tiers used: {', '.join(summary['tiers'])}; GPL-tier clips are "
+             f"excluded). Splits: " + ", ".join(f"{k} {v:,}" for k, v in sorted(summary["splits_default"].items())) + ".",
+             "", "| source | Debian package | licence | tier | clips (train) |", "|---|---|---|---|---|"]
+    for row in summary["by_source"]:
+        if row["tier"] not in summary["tiers"]:
+            continue
+        lines.append(f"| {row['source']} | {row['package']} | {row['licence']} | {row['tier']} | "
+                     f"{row['total']:,} ({row.get('train', 0):,}) |")
+    return lines
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bundle", type=Path, required=True)
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--checkpoints", type=Path, required=True)
+    p.add_argument("--hardware", default="2 vCPU (x86-64), 24 GiB, no GPU")
+    args = p.parse_args()
+    bundle, ckpt = args.bundle, args.checkpoints
+    index = read_json(bundle / "model_index.json") or {}
+    vocab = read_json(bundle / "tokenizer" / "vocabulary.json") or {"words": [], "classes": []}
+    unet_cfg = read_json(bundle / "unet" / "config.json") or {}
+    vae_cfg = read_json(bundle / "vae_decoder" / "config.json") or {}
+    vae = read_json(ckpt / "vae" / "summary.json")
+    vocoder = read_json(ckpt / "vocoder" / "summary.json")
+    diffusion = None
+    if (ckpt / "diffusion" / "diffusion.pt").exists():
+        state = torch.load(ckpt / "diffusion" / "diffusion.pt", map_location="cpu")
+        diffusion = {k: state.get(k) for k in ("step", "train_seconds", "parameters", "device")}
+    report = read_json(bundle / "eval" / "report.json")
+    recon = (report or {}).get("reconstruction") or {}
+    defaults = index.get("defaults", {})
+
+    out = [f"# {index.get('name', bundle.name)}: foley's default text-to-sound model", "",
+           "A small latent diffusion model for short sounds: General MIDI instrument notes and chords (with pitch, "
+           "dynamics and articulation), drum hits and game/desktop sound effects. Trained from scratch by foley's recipe "
+           "(`training/run.sh all`) on audio from Debian packages only; no pretrained weights.", "",
+           "## Components", "",
+           "| component | what | size |", "|---|---|---|",
+           f"| tokenizer | word-level, {len(vocab['words'])} known words | — |",
+           "| text_encoder | 2-layer transformer over word ids, mean-pooled, trained jointly with the UNet | |",
+           f"| unet | 1-D UNet over the latent (channels {unet_cfg.get('channels')}, FiLM time + text conditioning), "
+           f"{unet_cfg.get('prediction_type')} | {fmt((unet_cfg.get('parameters') or 0) / 1e6, 2)} M parameters |",
+           f"| vae_encoder / vae_decoder | log-mel [1, 64, T] ⇄ latent [{vae_cfg.get('latent_channels')}, 16, T/4], "
+           f"scaling factor {fmt(vae_cfg.get('scaling_factor'), 4)} | {fmt((vae or {}).get('params', 0) / 1e6, 2)} M |",
+           f"| vocoder | FreeV-style: pseudo-inverse mel magnitude refined + learned phase → STFT, iSTFT in TypeScript "
+           f"| {fmt((vocoder or {}).get('params', 0) / 1e6, 2)} M |", "",
+           f"Defaults (`model_index.json`): {defaults.get('scheduler')}, {defaults.get('num_inference_steps')} steps, "
+           f"guidance {defaults.get('guidance_scale')}, {defaults.get('duration_seconds')} s. Bundle size: "
+           f"{bundle_size_mb(bundle):.1f} MB.", "",
+           "## Training data", ""] + data_section(read_json(args.data / "summary.json")) + [
+           "", "Captions are built from the labels (instrument or category, note name with octave such as `c#4`, dynamics, "
+           "articulation, kit), four per clip; the model was trained on them with 10 % of captions dropped for "
+           "classifier-free guidance.", "",
+           "## Training", "",
+           f"Hardware: {args.hardware}; Debian python3-torch {torch.__version__}; {platform.python_version()}.", "",
+           "| stage | steps | time | result |", "|---|---|---|---|"]
+    if vae:
+        out.append(f"| VAE | {vae['step']} | {fmt(vae.get('minutes'), 1)} min | validation log-mel L1 {fmt(vae.get('val_l1'))} |")
+    if vocoder:
+        out.append(f"| vocoder | {vocoder['step']} | {fmt(vocoder.get('minutes'), 1)} min | validation "
+                   + ", ".join(f"{k} {fmt(v)}" for k, v in vocoder.items() if k.startswith("val") and isinstance(v, float)) + " |")
+    if diffusion:
+        out.append(f"| text encoder + UNet | {diffusion['step']} | {fmt((diffusion['train_seconds'] or 0) / 60, 1)} min "
+                   f"| {fmt((diffusion['parameters'] or 0) / 1e6, 2)} M parameters, v-prediction, min-SNR weighting |")
+    out += ["", "## Measured quality", ""]
+    if report:
+        pa, pi, fd = report["prompt_accuracy"], report["pitch_accuracy"], report["frechet"]
+        out += [f"Held-out prompt set: {report['generated_clips']} captions of real test-split clips (never trained on), "
+                "generated by the TypeScript pipeline at the bundle defaults, scored by an independent classifier "
+                "trained only on real training clips (`training/run.sh eval`).", "",
+                "| metric | generated | real test clips (ceiling) | goal |", "|---|---|---|---|",
+                f"| prompt accuracy, fine class | {fmt(pa['fine'])} | {fmt(pa['real_test_fine'])} | ≥ 0.90 |",
+                f"| prompt accuracy, coarse class | {fmt(pa['coarse'])} | {fmt(pa['real_test_coarse'])} | |",
+                f"| pitch within ±50 cents (measurable classes, n = {pi['n_reliable']}) | {fmt(pi['accuracy_reliable'])} | "
+                f"{fmt(pi['real_test_reliable'])} | ≥ 0.90 |",
+                f"| pitch within ±50 cents (all pitched prompts, n = {pi['n_pitched']}) | {fmt(pi['accuracy'])} | "
+                f"{fmt(pi['real_test'])} | |",
+                f"| pitch class (octave-free) | {fmt(pi['pitch_class_accuracy'])} | | |",
+                f"| Fréchet distance to real test clips (same-size floor) | {fmt(fd['generated_vs_real_test'], 1)} | "
+                f"{fmt(fd['real_vs_real_floor_same_n'], 1)} (ratio {fmt(fd['ratio_to_floor_same_n'], 2)}) | ≤ 2× floor |", ""]
+    else:
+        out += ["The evaluation report (`eval/report.json`) has not been produced yet: run `training/run.sh eval`.", ""]
+    if recon:
+        out += ["Reconstruction on held-out test clips (`python3 -m foley_train.eval_reconstruction`):", "",
+                "| path | mel-L1 | mel-L1 active bins | MR-STFT |", "|---|---|---|---|"]
+        if "vae" in recon:
+            out.append(f"| VAE (encode → decode) | {fmt(recon['vae'].get('mel_l1'))} | {fmt(recon['vae'].get('mel_l1_active'))} | — |")
+        for name, row in (recon.get("vocoder") or {}).get("methods", {}).items():
+            out.append(f"| vocoder: {name} | {fmt(row.get('mel_l1'))} | {fmt(row.get('mel_l1_active'))} | {fmt(row.get('mrstft'))} |")
+        out.append("")
+    out += ["## Known vocabulary", "",
+            f"{len(vocab['classes'])} sound classes: " + ", ".join(vocab["classes"]) + ".", "",
+            f"`foley models foley-small --vocabulary` lists the {len(vocab['words'])} words. Words outside it are "
+            "reported on stderr and ignored by the model.", "",
+            "## Limits", "",
+            "- Short sounds (the training clips are ≤ 4 s); longer requests work (the UNet is convolutional in time) "
+            "but repeat the texture of a short sound rather than develop.",
+            "- No speech, singing, music phrases longer than an arpeggio, or real-world field recordings beyond the "
+            "game/desktop effects listed above: the model has never heard them.",
+            "- 16 kHz audio (nothing above 8 kHz).",
+            "- The captions follow one template family: prompts phrased like them (instrument, note, dynamics, "
+            "articulation) work best.", "",
+            "## Licence", "",
+            "The weights are trained on MIT, CC0, public-domain and CC-BY / CC-BY-SA clips (table above). foley ships them "
+            "under CC-BY-SA-4.0 out of caution for the share-alike sources, with attribution to the Debian packages "
+            "and upstream authors listed above."]
+    (bundle / "README.md").write_text("\n".join(out) + "\n")
+    print(f"wrote {bundle / 'README.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Generates the evaluation set with the TypeScript pipeline (the product's own path, not the Python sampler):
+//   npm run build && node training/generate_eval_set.js --bundle models/foley-small --prompts P.json --out DIR [--steps N]
+// Writes DIR/<file> for every entry of the prompt set (foley_train.eval.prompt_set), with the entry's seed and
+// duration and the bundle's default settings; existing files are kept (resumable).
+'use strict';
+const { existsSync, mkdirSync, readFileSync } = require('node:fs');
+const { join, resolve } = require('node:path');
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const root = resolve(__dirname, '..');
+const { AudioDiffusionPipeline } = require(join(root, 'dist/src/pipeline/audio-diffusion-pipeline'));
+const { writeWavFile } = require(join(root, 'dist/src/pipeline/wav-io'));
+
+async function main() {
+  const prompts = JSON.parse(readFileSync(option('--prompts'), 'utf8'));
+  const out = option('--out');
+  const steps = option('--steps') === undefined ? undefined : Number(option('--steps'));
+  mkdirSync(out, { recursive: true });
+  const pipeline = await AudioDiffusionPipeline.fromPretrained(resolve(option('--bundle', join(root, 'models/foley-small'))));
+  const started = Date.now();
+  let seconds = 0;
+  for (const entry of prompts) {
+    const file = join(out, entry.file);
+    if (existsSync(file)) continue;
+    const result = await pipeline.generate(entry.prompt, { durationSeconds: entry.duration, seed: entry.seed, numInferenceSteps: steps });
+    await writeWavFile(file, result.audio, result.audios[0].sampleRate, { format: 'pcm16', force: false });
+    seconds += entry.duration;
+  }
+  await pipeline.dispose();
+  const wall = (Date.now() - started) / 1000;
+  process.stdout.write(`generated ${seconds.toFixed(1)} s of audio in ${wall.toFixed(1)} s\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`generate_eval_set: ${error.message}\n`);
+  process.exitCode = 1;
+});
