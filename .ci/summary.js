@@ -1,13 +1,16 @@
 // Prints one closing line CI can read: "tests: N passed, N failed[, N skipped]" over jest and unittest.
 const fs = require('node:fs');
-const [jestJson, pythonLog] = process.argv.slice(2);
+// Arguments: jest.json python.txt [more jest JSON files, e.g. the browser tests'].
+const [jestJson, pythonLog, ...moreJest] = process.argv.slice(2);
 let passed = 0, failed = 0, skipped = 0;
-try {
-  const jest = JSON.parse(fs.readFileSync(jestJson, 'utf8'));
-  passed += jest.numPassedTests; failed += jest.numFailedTests + (jest.numRuntimeErrorTestSuites ?? 0);
-  skipped += jest.numPendingTests;
-} catch (error) {
-  console.error(`no jest results (${error.message})`); failed += 1;
+for (const file of [jestJson, ...moreJest]) {
+  try {
+    const jest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    passed += jest.numPassedTests; failed += jest.numFailedTests + (jest.numRuntimeErrorTestSuites ?? 0);
+    skipped += jest.numPendingTests;
+  } catch (error) {
+    console.error(`no jest results in ${file} (${error.message})`); failed += 1;
+  }
 }
 try {
   const log = fs.readFileSync(pythonLog, 'utf8');

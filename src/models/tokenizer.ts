@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { ModelBundleError } from '../utils/errors';
 
 /** `tokenizer/tokenizer.json` as written by `training/foley_train/tokenizer.py` (keys verbatim). */
@@ -70,15 +69,28 @@ export class WordTokenizer {
     }
   }
 
-  /** Reads `tokenizer.json`. */
+  /** Reads `tokenizer.json` (Node; node:fs is loaded on first use so that browser builds do not bundle it). */
   static async load(path: string): Promise<WordTokenizer> {
-    let json: TokenizerJson;
+    let text: string;
     try {
-      json = JSON.parse(await readFile(path, 'utf8')) as TokenizerJson;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { readFile } = require('node:fs/promises') as typeof import('node:fs/promises');
+      text = await readFile(path, 'utf8');
     } catch (error) {
       throw new ModelBundleError(`${path}: cannot read the tokenizer (${(error as Error).message})`, path);
     }
-    return new WordTokenizer(json, path);
+    return WordTokenizer.parse(text, path);
+  }
+
+  /** The tokenizer of a `tokenizer.json` text read from `source` (a path or URL, for messages). */
+  static parse(text: string, source = 'tokenizer.json'): WordTokenizer {
+    let json: TokenizerJson;
+    try {
+      json = JSON.parse(text) as TokenizerJson;
+    } catch (error) {
+      throw new ModelBundleError(`${source}: cannot read the tokenizer (${(error as Error).message})`, source);
+    }
+    return new WordTokenizer(json, source);
   }
 
   get vocabularySize(): number {

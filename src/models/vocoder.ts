@@ -10,8 +10,6 @@
  * Both take the log-mel row-major `[mel][frame]` (natural log, floor 1e-5) and return `hop · frames` samples
  * unless a length is given.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { griffinLim } from '../dsp/griffin-lim';
 import { AUDIOLDM_LOG_MEL, type LogMelOptions } from '../dsp/log-mel';
 import { melFilterbank, type MelFilterbank } from '../dsp/mel';
@@ -74,16 +72,20 @@ function checkMel(logMel: Float32Array, nMels: number, frames: number, expectedM
   }
 }
 
-/** Reads and checks `vocoder/config.json`. */
+/** Reads and checks `vocoder/config.json` (Node). */
 export function readVocoderConfig(path: string): VocoderConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(nodeFs().readFileSync(path, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ModelBundleError(`${path}: ${code === 'ENOENT' ? 'missing' : `unreadable (${(error as Error).message})`}; a bundle's vocoder/ needs config.json and model.onnx`, path);
   }
-  const config = raw as Record<string, unknown>;
+  return checkVocoderConfig(raw as Record<string, unknown>, path);
+}
+
+/** Checks a parsed `vocoder/config.json` (read from `path`, a file or URL), listing every problem. */
+export function checkVocoderConfig(config: Record<string, unknown>, path: string): VocoderConfig {
   const problems: string[] = [];
   if (config.output_kind !== 'stft') problems.push(`output_kind must be "stft", got ${JSON.stringify(config.output_kind)}`);
   if (config.window !== 'hann') problems.push(`window must be "hann", got ${JSON.stringify(config.window)}`);
@@ -116,12 +118,27 @@ export class NeuralVocoder implements Vocoder {
     this.stft = new Stft({ nFft: config.n_fft, hopLength: config.hop_length, winLength: config.win_length, window: 'hann', center: true });
   }
 
-  /** Loads `<bundleDir>/vocoder/` (model.onnx + config.json). */
+  /** Loads `<bundleDir>/vocoder/` (model.onnx + config.json; Node). */
   static async fromBundle(bundleDir: string, options: NeuralVocoderOptions = {}): Promise<NeuralVocoder> {
-    const refine = options.refineIterations ?? 0;
-    if (!Number.isInteger(refine) || refine < 0) throw new InvalidArgumentError(`refineIterations must be a non-negative integer, got ${refine}`, refine);
+    checkRefineIterations(options.refineIterations ?? 0);
+    const { join } = nodePath();
     const config = readVocoderConfig(join(bundleDir, 'vocoder', 'config.json'));
     const session = await OnnxSession.create(join(bundleDir, 'vocoder', 'model.onnx'), { intraOpNumThreads: options.intraOpNumThreads });
+    return NeuralVocoder.fromSession(session, config, options);
+  }
+
+  /**
+   * The vocoder of an opened `vocoder/model.onnx` session and its checked config (the pipeline's way, for folders
+   * and fetched bundles alike). Releases the session if it is not a vocoder.
+   */
+  static fromSession(session: OnnxSession, config: VocoderConfig, options: Pick<NeuralVocoderOptions, 'refineIterations'> = {}): NeuralVocoder {
+    const refine = options.refineIterations ?? 0;
+    try {
+      checkRefineIterations(refine);
+    } catch (error) {
+      session.release();
+      throw error;
+    }
     const missing = ['real', 'imag'].filter((name) => !session.outputNames.includes(name));
     if (!session.inputNames.includes('mel') || missing.length > 0) {
       session.release();
@@ -194,6 +211,16 @@ function refineWithGriffinLim(stft: Stft, spec: ComplexSpectrogram, length: numb
   }
   return stft.inverse(current, length);
 }
+
+function checkRefineIterations(refine: number): void {
+  if (!Number.isInteger(refine) || refine < 0) throw new InvalidArgumentError(`refineIterations must be a non-negative integer, got ${refine}`, refine);
+}
+
+// Node-only modules, loaded on first use so that browser builds, which share this module, do not bundle them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeFs = () => require('node:fs') as typeof import('node:fs');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodePath = () => require('node:path') as typeof import('node:path');
 
 /** Model-free vocoder: mel pseudo-inverse, then fast Griffin-Lim. */
 export class GriffinLimVocoder implements Vocoder {

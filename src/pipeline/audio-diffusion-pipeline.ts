@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { OnnxSession, type OnnxSessionOptions } from '../models/session';
 import { PromptEncoder } from '../models/text-encoder';
 import { WordTokenizer, type TokenizedPrompt } from '../models/tokenizer';
@@ -10,10 +8,11 @@ import { assert, assertInteger, assertRange } from '../utils/assert';
 import { AbortError, InvalidArgumentError } from '../utils/errors';
 import { Rng } from '../utils/random';
 import { logMelOptionsFromConfig } from '../dsp/log-mel';
-import { createVocoder, NeuralVocoder, type Vocoder } from '../models/vocoder';
+import { checkVocoderConfig, createVocoder, NeuralVocoder, type Vocoder } from '../models/vocoder';
 import { createScheduler, inputToMel, postprocess, type InputAudio, type PipelineScheduler } from './deps';
 import { circularFrames, fitFrames, lerp, slerp, uncircularFrames } from './latents';
-import { checkOnnxSignature, ONNX_COMPONENTS, readBundle, type ValidatedBundle } from './model-index';
+import type { BundleReader } from './bundle-reader';
+import { checkOnnxSignature, ONNX_COMPONENTS, openBundleFolder, shippedBundleDir, type ValidatedBundle } from './model-index';
 
 /** The components the pipeline opens itself (the vocoder comes from src/models/vocoder). */
 const DIFFUSION_COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder'] as const;
@@ -21,17 +20,11 @@ type DiffusionComponentName = (typeof DIFFUSION_COMPONENTS)[number];
 import type { PipelineProgress, PipelineStage, ProgressCallback } from './progress';
 import { GeneratedAudio, type GenerationResult, type StageTimings } from './result';
 
-/** The bundle shipped with the package, resolved from the package root (works from src/ and dist/src/). */
-export const DEFAULT_BUNDLE = resolve(packageRoot(__dirname), 'models/foley-small');
-
-/** The nearest folder above `from` holding foley's package.json (src/pipeline or dist/src/pipeline). */
-function packageRoot(from: string): string {
-  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'foley') return dir;
-  }
-  return resolve(from, '../..');
-}
+/**
+ * The bundle shipped with the package, resolved from the package root (works from src/ and dist/src/); in a
+ * browser build (no `__dirname`) the relative URL `models/foley-small`.
+ */
+export const DEFAULT_BUNDLE: string = typeof __dirname === 'string' ? shippedBundleDir(__dirname) : 'models/foley-small';
 
 export interface PipelineLoadOptions {
   /** Threads per ONNX operator (default 2). */
@@ -160,26 +153,40 @@ export class AudioDiffusionPipeline {
     this.sessions = vocoder instanceof NeuralVocoder ? [...Object.values(sessions), vocoder.session] : Object.values(sessions);
   }
 
-  /** Loads and validates a bundle folder (default: the shipped `models/foley-small`). */
-  static async fromPretrained(dir: string = DEFAULT_BUNDLE, options: PipelineLoadOptions = {}): Promise<AudioDiffusionPipeline> {
-    const bundle = readBundle(dir);
+  /**
+   * Loads and validates a bundle: a folder (Node; default: the shipped `models/foley-small`) or any
+   * `BundleReader`, e.g. a `FetchBundleReader` for a bundle served over HTTP (browser).
+   */
+  static async fromPretrained(source: string | BundleReader = DEFAULT_BUNDLE, options: PipelineLoadOptions = {}): Promise<AudioDiffusionPipeline> {
+    const reader = typeof source === 'string' ? openBundleFolder(source) : source;
+    const bundle = await reader.readBundle();
     const total = ONNX_COMPONENTS.length + 1;
     options.onProgress?.({ type: 'load', file: bundle.files.tokenizer, loaded: 0, total });
-    const tokenizer = await WordTokenizer.load(bundle.files.tokenizer);
+    const tokenizer = WordTokenizer.parse(await reader.readText(bundle.files.tokenizer), bundle.files.tokenizer);
     const sessionOptions: OnnxSessionOptions = { intraOpNumThreads: options.intraOpNumThreads };
+    // A path (onnxruntime-node opens the file) or the model's bytes (fetched in a browser).
+    const openSession = async (file: string) => {
+      const model = await reader.readModel(file);
+      return OnnxSession.create(file, sessionOptions, typeof model === 'string' ? undefined : model);
+    };
     const sessions = {} as Record<DiffusionComponentName, OnnxSession>;
     let vocoder: Vocoder | undefined;
     let loaded = 1;
     try {
       for (const name of DIFFUSION_COMPONENTS) {
         options.onProgress?.({ type: 'load', file: bundle.files.onnx[name], loaded, total });
-        sessions[name] = await OnnxSession.create(bundle.files.onnx[name], sessionOptions);
+        sessions[name] = await openSession(bundle.files.onnx[name]);
         checkOnnxSignature(name, sessions[name]);
         loaded += 1;
       }
       options.onProgress?.({ type: 'load', file: bundle.files.onnx.vocoder, loaded, total });
       const kind = options.vocoder ?? 'neural';
-      vocoder = await createVocoder(kind, bundle.dir, { ...sessionOptions, audio: logMelOptionsFromConfig(bundle.index.audio) });
+      if (kind === 'neural') {
+        const config = checkVocoderConfig(bundle.configs.vocoder as unknown as Record<string, unknown>, bundle.files.configs.vocoder);
+        vocoder = NeuralVocoder.fromSession(await openSession(bundle.files.onnx.vocoder), config);
+      } else {
+        vocoder = await createVocoder(kind, bundle.dir, { ...sessionOptions, audio: logMelOptionsFromConfig(bundle.index.audio) });
+      }
       if (vocoder instanceof NeuralVocoder) checkOnnxSignature('vocoder', vocoder.session);
       options.onProgress?.({ type: 'load', file: bundle.files.onnx.vocoder, loaded: total, total });
       return new AudioDiffusionPipeline(bundle, tokenizer, sessions, vocoder);

@@ -3,6 +3,8 @@ export type { GenerateOptions, VaryOptions, InpaintOptions, InterpolateOptions, 
 export { GeneratedAudio } from './result';
 export type { GenerationResult, StageTimings } from './result';
 export type { PipelineProgress, PipelineStage, ProgressCallback } from './progress';
-export { readBundle, checkOnnxSignature, ONNX_CONTRACT } from './model-index';
-export type { ModelIndex, AudioConfig, ValidatedBundle, VocoderConfig } from './model-index';
+export { readBundle, validateBundle, checkOnnxSignature, ONNX_CONTRACT } from './model-index';
+export { FetchBundleReader } from './bundle-reader';
+export type { BundleReader, FetchBundleReaderOptions } from './bundle-reader';
+export type { ModelIndex, AudioConfig, ValidatedBundle, VocoderConfig, BundleFiles } from './model-index';
 export type { WavSampleFormat } from './deps';

@@ -1,6 +1,10 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+/**
+ * The bundle contract (docs/bundle-format.md): model_index.json schema, config keys, cross-component shapes and
+ * ONNX signatures. Pure: the validator reads files through `BundleFiles`, so the same checks run on a folder
+ * (`readBundle`, Node) and on a bundle fetched from URLs (`FetchBundleReader`, browser).
+ */
 import type { OnnxSession } from '../models/session';
+import type { BundleReader } from './bundle-reader';
 import type { TextEncoderConfig } from '../models/text-encoder';
 import type { UNetConfig } from '../models/unet';
 import type { VaeConfig } from '../models/vae';
@@ -48,13 +52,15 @@ export interface VocoderConfig {
 export interface ValidatedBundle {
   dir: string;
   index: ModelIndex;
-  /** Absolute paths of every file the pipeline reads. */
+  /** Absolute paths (or URLs, for a fetched bundle) of every file the pipeline reads. */
   files: {
     tokenizer: string;
     vocabulary: string;
     schedulerConfig: string;
     modelCard?: string;
     onnx: Record<OnnxComponentName, string> & { scorer?: string };
+    /** Each ONNX component's config.json. */
+    configs: Record<OnnxComponentName, string>;
   };
   configs: {
     text_encoder: TextEncoderConfig;
@@ -114,13 +120,43 @@ function checkKeys(file: string, object: Record<string, unknown>, schema: Record
   }
 }
 
-function readJson(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ModelBundleError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the bundle is incomplete`, file);
+/**
+ * Synchronous access to a bundle's files for the validator: a folder on disk (node-bundle.ts) or JSON files a
+ * `FetchBundleReader` fetched beforehand.
+ */
+export interface BundleFiles {
+  /** The bundle folder (absolute) or base URL; becomes `ValidatedBundle.dir`. */
+  readonly root: string;
+  /** Where a bundle-relative path lies (a path or URL), unchecked: for messages and for model_index.json itself. */
+  locate(relativePath: string): string;
+  /** Where `relativePath` lies after checking that it names a file inside the bundle; ModelBundleError otherwise. */
+  file(relativePath: string, describe: string): string;
+  /** The JSON object in a file returned by `locate` or `file`; ModelBundleError naming the file otherwise. */
+  json(location: string): Record<string, unknown>;
+  /** Where an optional file lies, or undefined when the bundle has none (or the reader does not look). */
+  optional(relativePath: string): string | undefined;
+}
+
+/** `folder/file` inside the bundle (component folders are bundle-relative, '/'-separated on every platform). */
+export function componentPath(folder: string, file: string): string {
+  return `${folder.replace(/[\\/]+$/, '')}/${file}`;
+}
+
+/**
+ * Throws unless `relativePath` is a non-empty relative path that stays inside the bundle (no absolute path, no
+ * `..`). `indexFile` is where model_index.json lies, for the message.
+ */
+export function checkInsideBundle(indexFile: string, relativePath: string, describe: string, root: string): void {
+  if (typeof relativePath !== 'string' || relativePath.length === 0) {
+    throw new ModelBundleError(`${indexFile}: ${describe} must name a folder inside the bundle, got ${JSON.stringify(relativePath)}`, relativePath);
   }
+  if (/^([\\/]|[A-Za-z]:|[a-z][a-z0-9+.-]*:\/\/)/i.test(relativePath) || relativePath.split(/[\\/]/).includes('..')) {
+    throw new ModelBundleError(`${indexFile}: ${describe} path "${relativePath}" escapes the bundle folder; use a path inside ${root}`, relativePath);
+  }
+}
+
+/** Parses a JSON object; ModelBundleError naming `file` when it is not one. */
+export function parseJsonObject(file: string, text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
     if (kindOf(value) !== 'object') throw new Error('not a JSON object');
@@ -130,40 +166,67 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
+/** The files a component folder must hold, by component (besides model_index.json). */
+const COMPONENT_FILES = {
+  onnx: ['model.onnx', 'config.json'],
+  scheduler: ['scheduler_config.json'],
+  tokenizer: ['tokenizer.json', 'vocabulary.json'],
+} as const;
+
 /**
- * Resolves `relativePath` inside the bundle and checks that the file exists and really lies inside the bundle
- * folder (no absolute paths, no `..`, no symbolic link leading out).
+ * The bundle-relative JSON files the validator reads besides model_index.json, for `components` of a
+ * model_index.json (a reader that fetches files must have them before `validateBundle` runs).
  */
-export function bundleFile(dir: string, relativePath: string, describe: string): string {
-  if (typeof relativePath !== 'string' || relativePath.length === 0) {
-    throw new ModelBundleError(`${join(dir, 'model_index.json')}: ${describe} must name a folder inside the bundle, got ${JSON.stringify(relativePath)}`, relativePath);
-  }
-  if (isAbsolute(relativePath) || relativePath.split(/[\\/]/).includes('..')) {
-    throw new ModelBundleError(`${join(dir, 'model_index.json')}: ${describe} path "${relativePath}" escapes the bundle folder; use a path inside ${dir}`, relativePath);
-  }
-  const file = resolve(dir, relativePath);
-  if (!existsSync(file)) throw new ModelBundleError(`${file}: missing (${describe}); the bundle is incomplete, re-export or re-copy it`, file);
-  const real = realpathSync(file);
-  const root = realpathSync(dir);
-  const rel = relative(root, real);
-  if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') {
-    throw new ModelBundleError(`${file}: links to ${real}, outside the bundle folder ${root}`, file);
-  }
-  return file;
+export function bundleJsonFiles(components: Record<string, unknown>): string[] {
+  const folder = (name: string) => (typeof components[name] === 'string' ? (components[name] as string) : name);
+  return [
+    ...ONNX_COMPONENTS.map((name) => componentPath(folder(name), 'config.json')),
+    componentPath(folder('scheduler'), COMPONENT_FILES.scheduler[0]),
+    componentPath(folder('tokenizer'), COMPONENT_FILES.tokenizer[1]),
+  ];
 }
 
 /**
  * Reads and validates a bundle folder: model_index.json schema, every component file present and inside the
  * folder, config keys present and typed, shapes consistent across components. Throws `ModelBundleError`
- * naming the file and the problem.
+ * naming the file and the problem. Node only (the browser uses `FetchBundleReader`).
  */
 export function readBundle(dir: string): ValidatedBundle {
-  const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new ModelBundleError(`${root}: no model bundle folder here; pass --bundle DIR (a folder with model_index.json)`, root);
-  }
-  const indexFile = join(root, 'model_index.json');
-  const raw = readJson(indexFile);
+  return nodeBundle().readBundleFolder(dir);
+}
+
+/**
+ * Resolves `relativePath` inside a bundle folder and checks that the file exists and really lies inside the bundle
+ * folder (no absolute paths, no `..`, no symbolic link leading out). Node only.
+ */
+export function bundleFile(dir: string, relativePath: string, describe: string): string {
+  return nodeBundle().bundleFile(dir, relativePath, describe);
+}
+
+/** A bundle folder as a `BundleReader` (Node). */
+export function openBundleFolder(dir: string): BundleReader {
+  return nodeBundle().openBundleFolder(dir);
+}
+
+/** The shipped bundle, `models/foley-small` of the package holding `fromDir` (Node). */
+export function shippedBundleDir(fromDir: string): string {
+  return nodeBundle().shippedBundleDir(fromDir);
+}
+
+/**
+ * The Node half (node:fs, node:path), loaded on first use: this module is shared with the browser build, which
+ * must not bundle Node modules (vite.config.mts leaves lazy `require`s of Node-only modules out).
+ */
+function nodeBundle(): typeof import('./node-bundle') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./node-bundle') as typeof import('./node-bundle');
+}
+
+/** Validates a bundle read through `files` (see `readBundle`); the same checks for folders and URLs. */
+export function validateBundle(files: BundleFiles): ValidatedBundle {
+  const root = files.root;
+  const indexFile = files.locate('model_index.json');
+  const raw = files.json(indexFile);
   if (raw._class_name !== 'AudioDiffusionPipeline') {
     throw new ModelBundleError(`${indexFile}: "_class_name" must be "AudioDiffusionPipeline", got ${JSON.stringify(raw._class_name)}`, raw._class_name);
   }
@@ -178,32 +241,32 @@ export function readBundle(dir: string): ValidatedBundle {
     }
   }
   const index = raw as unknown as ModelIndex;
-  const folder = (name: ComponentName, file: string) => bundleFile(root, join(components[name] as string, file), `components.${name}`);
+  const folder = (name: ComponentName, file: string) => files.file(componentPath(components[name] as string, file), `components.${name}`);
 
   const onnx = {} as ValidatedBundle['files']['onnx'];
   const configs = {} as Record<OnnxComponentName, Record<string, unknown>>;
+  const configFiles = {} as Record<OnnxComponentName, string>;
   for (const name of ONNX_COMPONENTS) {
-    bundleFile(root, components[name] as string, `components.${name}`);
-    onnx[name] = folder(name, 'model.onnx');
-    const configFile = folder(name, 'config.json');
-    configs[name] = readJson(configFile);
-    checkKeys(configFile, configs[name], CONFIG_SCHEMA[name]);
+    files.file(components[name] as string, `components.${name}`);
+    onnx[name] = folder(name, COMPONENT_FILES.onnx[0]);
+    configFiles[name] = folder(name, COMPONENT_FILES.onnx[1]);
+    configs[name] = files.json(configFiles[name]);
+    checkKeys(configFiles[name], configs[name], CONFIG_SCHEMA[name]);
   }
-  if (typeof components.scorer === 'string') onnx.scorer = folder('scorer', 'model.onnx');
-  const schedulerConfigFile = folder('scheduler', 'scheduler_config.json');
-  const scheduler = readJson(schedulerConfigFile);
-  const tokenizer = folder('tokenizer', 'tokenizer.json');
-  const vocabularyFile = folder('tokenizer', 'vocabulary.json');
-  const vocabularyJson = readJson(vocabularyFile);
+  if (typeof components.scorer === 'string') onnx.scorer = folder('scorer', COMPONENT_FILES.onnx[0]);
+  const schedulerConfigFile = folder('scheduler', COMPONENT_FILES.scheduler[0]);
+  const scheduler = files.json(schedulerConfigFile);
+  const tokenizer = folder('tokenizer', COMPONENT_FILES.tokenizer[0]);
+  const vocabularyFile = folder('tokenizer', COMPONENT_FILES.tokenizer[1]);
+  const vocabularyJson = files.json(vocabularyFile);
   if (!Array.isArray(vocabularyJson.words) || !Array.isArray(vocabularyJson.classes)) {
     throw new ModelBundleError(`${vocabularyFile}: must hold {"words": [...], "classes": [...]}`, vocabularyJson);
   }
-  const cardFile = join(root, 'README.md');
 
   const validated: ValidatedBundle = {
     dir: root,
     index,
-    files: { tokenizer, vocabulary: vocabularyFile, schedulerConfig: schedulerConfigFile, modelCard: existsSync(cardFile) ? cardFile : undefined, onnx },
+    files: { tokenizer, vocabulary: vocabularyFile, schedulerConfig: schedulerConfigFile, modelCard: files.optional('README.md'), onnx, configs: configFiles },
     configs: {
       text_encoder: configs.text_encoder as unknown as TextEncoderConfig,
       unet: configs.unet as unknown as UNetConfig,
@@ -214,15 +277,14 @@ export function readBundle(dir: string): ValidatedBundle {
     },
     vocabulary: { words: vocabularyJson.words as string[], classes: vocabularyJson.classes as string[] },
   };
-  checkConsistency(validated);
+  checkConsistency(validated, (name) => configFiles[name]);
   return validated;
 }
 
 /** Cross-component shape agreement: the latent grid, embedding size and STFT settings must line up. */
-function checkConsistency(bundle: ValidatedBundle): void {
+function checkConsistency(bundle: ValidatedBundle, configFile: (name: OnnxComponentName) => string): void {
   const { audio } = bundle.index;
   const { text_encoder, unet, vae_encoder, vae_decoder, vocoder } = bundle.configs;
-  const configFile = (name: OnnxComponentName) => join(bundle.dir, bundle.index.components[name], 'config.json');
   const problems: [string, string][] = [];
   if (unet.cross_attention_dim !== text_encoder.hidden_size) {
     problems.push([configFile('unet'), `cross_attention_dim ${unet.cross_attention_dim} differs from text_encoder hidden_size ${text_encoder.hidden_size}`]);

@@ -143,6 +143,13 @@ class WaveClips:
         if limit is not None and limit < len(ids):
             ids = sorted(np.random.default_rng(seed).choice(ids, size=limit, replace=False).tolist())
         waves = []
+        missing = [i for i in ids if not (data_dir / "audio" / f"{i}.wav").exists()]
+        if missing:
+            if len(missing) == len(ids):
+                raise FileNotFoundError(f"no audio of the {split} split under {data_dir / 'audio'}: rebuild the dataset")
+            print(f"WaveClips: {len(missing)} of {len(ids)} {split} clips have no audio file (rebuild with "
+                  f"`training/run.sh data --force --only SOURCE`); using the rest", flush=True)
+            ids = [i for i in ids if i not in set(missing)]
         for clip_id in ids:
             data, rate = soundfile.read(str(data_dir / "audio" / f"{clip_id}.wav"), dtype="int16", always_2d=False)
             if rate != SAMPLE_RATE:

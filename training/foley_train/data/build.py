@@ -59,7 +59,7 @@ def load_parts(out: Path, names: list[str]) -> list[tuple[list[dict], dict]]:
     return loaded
 
 
-def merge(out: Path, tiers=DEFAULT_TIERS, log=print) -> dict:
+def merge(out: Path, tiers=DEFAULT_TIERS, log=print, prune: bool = True) -> dict:
     """manifest_all.jsonl (every clip), manifest.jsonl and mels_<split>.npz (clips of the chosen licence tiers)."""
     parts = load_parts(out, [name for name, _ in SOURCES])
     seen: set[str] = set()
@@ -76,7 +76,8 @@ def merge(out: Path, tiers=DEFAULT_TIERS, log=print) -> dict:
                     handle.write(line)
                     kept[rec["split"]].append((rec["id"], arrays["mel"][i], arrays["frames"][i]))
     (out / "manifest_all.tmp").replace(out / "manifest_all.jsonl")
-    orphans = [p for p in (out / "audio").glob("*.wav") if p.stem not in seen]
+    # Only a run over every source may prune: with --only, another build may be writing clips of its own source.
+    orphans = [p for p in (out / "audio").glob("*.wav") if p.stem not in seen] if prune else []
     for path in orphans:  # clips of an earlier build of a source that was rebuilt differently
         path.unlink()
     if orphans:
@@ -148,7 +149,7 @@ def main(argv=None) -> int:
         writer.finish()
         print(f"{name}: {len(writer.records)} clips in {time.time() - start:.1f} s", flush=True)
     tiers = DEFAULT_TIERS + (("gpl",) if args.include_gpl else ())
-    merge(out, tiers)
+    merge(out, tiers, prune=not only)
     return 0
 
 

@@ -1,0 +1,53 @@
+/** Messages between the page (main.ts) and the pipeline worker (worker.ts). */
+import type { AudioConfig } from '../src/pipeline/model-index';
+import type { PipelineStage } from '../src/pipeline/progress';
+import type { StageTimings } from '../src/pipeline/result';
+
+/** The generation settings the page sends (GenerateOptions without callbacks and buffers). */
+export interface GenerateRequest {
+  prompt: string;
+  negativePrompt: string;
+  durationSeconds: number;
+  numInferenceSteps: number;
+  guidanceScale: number;
+  scheduler: string;
+  seed: number;
+  numWaveformsPerPrompt: number;
+  loop: boolean;
+}
+
+export type ToWorker =
+  /** `ortUrl`: where onnxruntime-web's own wasm loader lies (ort/), for threads: its workers start from it. */
+  | { type: 'load'; bundleUrl: string; numThreads: number; ortUrl: string }
+  | { type: 'generate'; id: number; request: GenerateRequest; preview: boolean }
+  | { type: 'cancel'; id: number };
+
+/** What the page needs to know about the loaded bundle. */
+export interface ModelInfo {
+  name: string;
+  bundleUrl: string;
+  sampleRate: number;
+  minDurationSeconds: number;
+  defaults: { num_inference_steps: number; guidance_scale: number; scheduler: string; duration_seconds: number };
+  audio: AudioConfig;
+  vocabulary: { words: string[]; classes: string[] };
+  /** tokenizer.json, so the page flags unknown words exactly as the pipeline will. */
+  tokenizerJson: string;
+  schedulers: string[];
+  backend: string;
+  numThreads: number;
+  crossOriginIsolated: boolean;
+  loadSeconds: number;
+}
+
+export type FromWorker =
+  | { type: 'loading'; file: string; loaded: number; total: number; bytes?: { loaded: number; total: number } }
+  | { type: 'ready'; info: ModelInfo }
+  | { type: 'stage'; id: number; stage: PipelineStage }
+  | { type: 'step'; id: number; step: number; totalSteps: number; elapsed: number }
+  | { type: 'warning'; id: number; code: string; message: string }
+  /** The predicted clean sound after a step, decoded by the VAE: log-mel [nMels][frames]. */
+  | { type: 'preview'; id: number; step: number; mel: Float32Array; nMels: number; frames: number }
+  | { type: 'done'; id: number; audios: Float32Array[]; sampleRate: number; seed: number; unknownWords: string[]; timings: StageTimings; wallSeconds: number }
+  | { type: 'cancelled'; id: number }
+  | { type: 'error'; id?: number; name: string; message: string };
