@@ -15,7 +15,7 @@ if [ "$(id -u)" != 0 ]; then
   command -v sudo >/dev/null && SUDO="sudo" || { echo "setup.sh: run as root or install sudo" >&2; exit 2; }
 fi
 APT_OPTS=(-y -o DPkg::Lock::Timeout=600)
-SYSTEM_PACKAGES=(python3 python3-numpy python3-scipy python3-soundfile python3-torch python3-torchaudio python3-onnx
+SYSTEM_PACKAGES=(python3 python3-numpy python3-scipy python3-soundfile python3-torch python3-torchaudio python3-onnx python3-pil
   fluidsynth fluid-soundfont-gm fluid-soundfont-gs hydrogen-drumkits sox libsox-fmt-base unzip)
 
 missing=()

@@ -91,6 +91,8 @@ def main() -> None:
     p.add_argument("--data", type=Path, help="manifest.jsonl folder (sound classes for vocabulary.json)")
     p.add_argument("--name", default="foley-small")
     p.add_argument("--parity-fixture", type=Path, help="write text/unet parity fixture here")
+    p.add_argument("--guidance", type=float, default=3.0, help="default guidance scale (chosen on the validation split)")
+    p.add_argument("--steps", type=int, default=20, help="default number of inference steps")
     p.add_argument("--fixtures", type=Path, help="parity fixtures folder for the VAE and vocoder (default: test/fixtures)")
     args = p.parse_args()
 
@@ -116,7 +118,7 @@ def main() -> None:
     write_json(bundle / "model_index.json", {
         "_class_name": "AudioDiffusionPipeline", "_foley_version": "0.1.0", "name": args.name, "audio": AUDIO_CONFIG,
         "components": {k: k for k in ("tokenizer", "text_encoder", "unet", "vae_encoder", "vae_decoder", "vocoder", "scheduler")},
-        "defaults": {"num_inference_steps": 20, "guidance_scale": 3.0, "scheduler": "DPMSolverMultistepScheduler",
+        "defaults": {"num_inference_steps": args.steps, "guidance_scale": args.guidance, "scheduler": "DPMSolverMultistepScheduler",
                      "duration_seconds": 2.0}})
     subprocess.run([sys.executable, "-m", "foley_train.export_components", "--bundle", str(bundle),
                     "--vae-ckpt", str(args.vae_ckpt), "--vocoder-ckpt", str(args.vocoder_ckpt)]

@@ -100,8 +100,8 @@ def main() -> None:
         out.append(f"| vocoder | {vocoder['step']} | {fmt(vocoder.get('minutes'), 1)} min | validation "
                    + ", ".join(f"{k} {fmt(v)}" for k, v in vocoder.items() if k.startswith("val") and isinstance(v, float)) + " |")
     if diffusion:
-        out.append(f"| text encoder + UNet | {diffusion['step']} | {fmt((diffusion['train_seconds'] or 0) / 60, 1)} min "
-                   f"| {fmt((diffusion['parameters'] or 0) / 1e6, 2)} M parameters, v-prediction, min-SNR weighting |")
+        out.append(f"| text encoder + UNet | {diffusion['step']} | {fmt((diffusion['train_seconds'] or 0) / 60, 1)} min (last run) "
+                   f"| {fmt((diffusion['parameters'] or 0) / 1e6, 2)} M parameters, v-prediction, min-SNR(+1) weighting |")
     out += ["", "## Measured quality", ""]
     if report:
         pa, pi, fd = report["prompt_accuracy"], report["pitch_accuracy"], report["frechet"]
@@ -133,13 +133,15 @@ def main() -> None:
             f"`foley models foley-small --vocabulary` lists the {len(vocab['words'])} words. Words outside it are "
             "reported on stderr and ignored by the model.", "",
             "## Limits", "",
-            "- Short sounds (the training clips are ≤ 4 s); longer requests work (the UNet is convolutional in time) "
-            "but repeat the texture of a short sound rather than develop.",
+            "- Short sounds (the training clips are ≤ 4 s); longer requests have the exact length (the UNet is "
+            "convolutional in time), but the sound comes in the first seconds and decays.",
             "- No speech, singing, music phrases longer than an arpeggio, or real-world field recordings beyond the "
             "game/desktop effects listed above: the model has never heard them.",
             "- 16 kHz audio (nothing above 8 kHz).",
             "- The captions follow one template family: prompts phrased like them (instrument, note, dynamics, "
             "articulation) work best.", "",
+            ] + ([(Path(__file__).resolve().parents[1] / "model-card-notes.md").read_text().rstrip(), ""]
+                 if (Path(__file__).resolve().parents[1] / "model-card-notes.md").exists() else []) + [
             "## Licence", "",
             "The weights are trained on MIT, CC0, public-domain and CC-BY / CC-BY-SA clips (table above). foley ships them "
             "under CC-BY-SA-4.0 out of caution for the share-alike sources, with attribution to the Debian packages "

@@ -22,7 +22,7 @@ from .diffusion_model import (SCHEDULER_CONFIG, TextEncoder, TextEncoderConfig, 
                               alphas_cumprod, config_dict)
 from .tokenizer import WordTokenizer
 
-MIN_SNR_GAMMA = 5.0  # Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting Strategy"
+MIN_SNR_GAMMA = 5.0  # Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting Strategy", eq. 8
 
 
 def pick_device(name: str) -> torch.device:
@@ -94,7 +94,10 @@ def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: to
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
     pred = unet(xt, t.float(), text_encoder(ids))
     snr = a / (1 - a)
-    weight = torch.clamp(snr, max=MIN_SNR_GAMMA) / (snr + 1)  # min-SNR weight for the v objective
+    # Min-SNR-γ caps the weight of the low-noise steps; the "+1" keeps the plain v-loss weight (1) at high noise,
+    # where the plain min-SNR v weight min(SNR, γ)/(SNR + 1) falls to ~SNR ≈ 0 and the text condition, which only
+    # matters there, went untrained (measured: conditional and unconditional predictions 1 % apart at step 2000).
+    weight = (torch.clamp(snr, max=MIN_SNR_GAMMA) + 1) / (snr + 1)
     return (weight * (pred - v_target(x0, noise, a)) ** 2).mean()
 
 
@@ -115,6 +118,8 @@ def main() -> None:
     p.add_argument("--resume", action="store_true")
     p.add_argument("--include-gpl", action="store_true", help="also train on GPL-licensed clips")
     p.add_argument("--channels", type=int, nargs=3, default=None, help="UNet channels per level (default 64 128 192)")
+    p.add_argument("--init", type=Path, default=None,
+                   help="start from these weights (diffusion.pt, or the committed training/checkpoints/foley-small-weights.pt)")
     args = p.parse_args()
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -164,6 +169,16 @@ def main() -> None:
         tokenizer = WordTokenizer.from_json(state["tokenizer"])
         print(f"resumed at step {step}")
 
+    if args.init is not None and step == 0:
+        init = torch.load(args.init, map_location=device)
+        init = init.get("diffusion", init)  # the combined weights file holds {"vae", "vocoder", "diffusion"}
+        if init["tokenizer"] != tokenizer.to_json():
+            raise SystemExit(f"--init {args.init}: its tokenizer differs from this dataset's captions; train from scratch")
+        text_encoder.load_state_dict({k: v.float() for k, v in init["text_encoder"].items()})
+        unet.load_state_dict({k: v.float() for k, v in init["unet"].items()})
+        for e, q in zip(ema, params):
+            e.copy_(q.detach())
+        print(f"initialised from {args.init} (trained {init.get('step')} steps)")
     generator = torch.Generator().manual_seed(args.seed + step)
     n_params = sum(q.numel() for q in params)
     log = open(args.out / "log.jsonl", "a")

@@ -18,9 +18,9 @@ from pathlib import Path
 from ..data import data_dir
 
 
-def prompt_set(manifest: Path, count: int, seed: int) -> list[dict]:
+def prompt_set(manifest: Path, count: int, seed: int, split: str = "test") -> list[dict]:
     rows = [json.loads(line) for line in manifest.read_text().splitlines()]
-    test = sorted((r for r in rows if r["split"] == "test"), key=lambda r: r["id"])
+    test = sorted((r for r in rows if r["split"] == split), key=lambda r: r["id"])
     rng = random.Random(seed)
     picks = rng.sample(test, min(count, len(test)))
     entries = []
@@ -39,9 +39,11 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", type=Path, default=None)
     p.add_argument("--smoke", action="store_true")
+    p.add_argument("--split", default="test", choices=["test", "validation"],
+                   help="validation: for choosing settings (guidance, steps) without looking at the test split")
     args = p.parse_args()
     data = args.data or data_dir(args.smoke)
-    entries = prompt_set(data / "manifest.jsonl", args.count, args.seed)
+    entries = prompt_set(data / "manifest.jsonl", args.count, args.seed, args.split)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(entries, indent=1) + "\n")
     print(f"wrote {len(entries)} prompts to {args.out}")

@@ -1,0 +1,53 @@
+"""One weights-only file with everything the recipe trained (VAE, vocoder, text encoder + UNet EMA), in float16
+(the VAE in float32), committed as training/checkpoints/foley-small-weights.pt so a later run can resume without retraining:
+
+    python3 -m foley_train.pack_weights --checkpoints training/cache/checkpoints --out training/checkpoints/foley-small-weights.pt
+    python3 -m foley_train.pack_weights --unpack training/checkpoints/foley-small-weights.pt --checkpoints training/cache/checkpoints
+
+Unpacking writes vae/vae.pt, vocoder/vocoder.pt and diffusion/diffusion.pt (float32) for `run.sh latents`,
+`export`, `sample`, and `train_diffusion --init`.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+
+PARTS = {"vae": "vae/vae.pt", "vocoder": "vocoder/vocoder.pt", "diffusion": "diffusion/diffusion.pt"}
+
+
+def convert(value, dtype):
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        return value.to(dtype)
+    if isinstance(value, dict):
+        return {k: convert(v, dtype) for k, v in value.items()}
+    return value
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--checkpoints", type=Path, required=True)
+    p.add_argument("--out", type=Path)
+    p.add_argument("--unpack", type=Path)
+    args = p.parse_args()
+    if args.unpack:
+        packed = torch.load(args.unpack, map_location="cpu")
+        for name, rel in PARTS.items():
+            path = args.checkpoints / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(convert(packed[name], torch.float32), path)
+            print(f"wrote {path}")
+        return
+    if args.out is None:
+        p.error("give --out (pack) or --unpack FILE")
+    # float16 halves the file; the VAE stays float32 (small, and its latents must not move).
+    packed = {name: convert(torch.load(args.checkpoints / rel, map_location="cpu"), torch.float32 if name == "vae" else torch.float16)
+              for name, rel in PARTS.items()}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(packed, args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
