@@ -15,6 +15,8 @@ from pathlib import Path
 
 import torch
 
+NOTES = Path(__file__).resolve().parents[1] / "model-card-notes.md"  # the run's own notes, kept with the recipe
+
 
 def read_json(path: Path) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
@@ -140,8 +142,7 @@ def main() -> None:
             "- 16 kHz audio (nothing above 8 kHz).",
             "- The captions follow one template family: prompts phrased like them (instrument, note, dynamics, "
             "articulation) work best.", "",
-            ] + ([(Path(__file__).resolve().parents[1] / "model-card-notes.md").read_text().rstrip(), ""]
-                 if (Path(__file__).resolve().parents[1] / "model-card-notes.md").exists() else []) + [
+            ] + ([NOTES.read_text().rstrip(), ""] if NOTES.exists() else []) + [
             "## Licence", "",
             "The weights are trained on MIT, CC0, public-domain and CC-BY / CC-BY-SA clips (table above). foley ships them "
             "under CC-BY-SA-4.0 out of caution for the share-alike sources, with attribution to the Debian packages "

@@ -20,9 +20,9 @@ from ..data import data_dir
 
 def prompt_set(manifest: Path, count: int, seed: int, split: str = "test") -> list[dict]:
     rows = [json.loads(line) for line in manifest.read_text().splitlines()]
-    test = sorted((r for r in rows if r["split"] == split), key=lambda r: r["id"])
+    pool = sorted((r for r in rows if r["split"] == split), key=lambda r: r["id"])
     rng = random.Random(seed)
-    picks = rng.sample(test, min(count, len(test)))
+    picks = rng.sample(pool, min(count, len(pool)))
     entries = []
     for k, row in enumerate(picks):
         duration = max(1.0, math.ceil(float(row.get("duration_s") or 1.0) * 2) / 2)
