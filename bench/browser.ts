@@ -69,6 +69,7 @@ async function browserRow(browser: Browser, site: string, options: { isolate: bo
     await page.evaluate(`(() => {
       document.getElementById('prompt').value = ${JSON.stringify(PROMPT)};
       document.getElementById('live-preview').checked = false;
+      document.getElementById('waveforms').value = '1';
       document.getElementById('candidates').value = '1';
     })()`);
     const clip = async (seconds: number, seed: number): Promise<number> => {

@@ -22,6 +22,8 @@ interface Sound {
   samples: Float32Array;
   sampleRate: number;
   fileStem: string;
+  /** The scorer's cosine similarity to the prompt, for a generated sound from a bundle with a scorer. */
+  score?: number;
 }
 
 interface HistoryEntry {
@@ -40,7 +42,7 @@ export interface FoleyPageState {
   busy(): boolean;
   /** Worker events in order (`step`, `preview`, `done`, `cancelled`, `error`) with the generation id. */
   events: { type: string; id?: number; step?: number }[];
-  last(): { id: number; seed: number; sampleRate: number; wallSeconds: number; audios: number[][] } | undefined;
+  last(): { id: number; seed: number; sampleRate: number; wallSeconds: number; audios: number[][]; scores: (number | null)[] } | undefined;
   audition: { level(): number; state(): string; playing(): boolean };
 }
 
@@ -70,6 +72,7 @@ const ui = {
   scheduler: $<HTMLSelectElement>('scheduler'),
   seed: $<HTMLInputElement>('seed'),
   dice: $<HTMLButtonElement>('dice'),
+  waveforms: $<HTMLInputElement>('waveforms'),
   candidates: $<HTMLInputElement>('candidates'),
   loop: $<HTMLInputElement>('loop'),
   livePreview: $<HTMLInputElement>('live-preview'),
@@ -160,7 +163,7 @@ function onWorkerMessage(message: FromWorker): void {
       break;
     case 'stage':
       if (message.id === current?.id) {
-        const labels = { encode: 'Encoding the prompt…', denoise: 'Denoising…', decode: 'Decoding the spectrogram…', vocode: 'Vocoding…', postprocess: 'Finishing…' };
+        const labels = { encode: 'Encoding the prompt…', denoise: 'Denoising…', rank: 'Scoring…', decode: 'Decoding the spectrogram…', vocode: 'Vocoding…', postprocess: 'Finishing…' };
         ui.progressText.textContent = labels[message.stage];
         if (message.stage === 'decode') setProgress(0.92);
         if (message.stage === 'vocode') setProgress(0.96);
@@ -220,6 +223,12 @@ function onReady(model: ModelInfo): void {
   ui.guidance.value = String(model.defaults.guidance_scale);
   ui.duration.value = String(model.defaults.duration_seconds);
   ui.duration.min = String(model.minDurationSeconds);
+  // Best-of-N needs the bundle's scorer to choose: without one the control stays at 1.
+  ui.candidates.disabled = !model.hasScorer;
+  if (!model.hasScorer) {
+    ui.candidates.value = '1';
+    ui.candidates.title = 'This model has no scorer to choose among candidates';
+  }
   ui.generate.disabled = false;
   drawMessage(ui.preview, 'The predicted spectrogram appears here, step by step.');
   updateVocabulary();
@@ -233,6 +242,11 @@ function readRequest(): GenerateRequest {
     if (input.value.trim() === '' || !Number.isFinite(value)) throw new Error(`${name} must be a number, got "${input.value}"`);
     return value;
   };
+  const integer = (input: HTMLInputElement, name: string, min: number, max: number) => {
+    const value = number(input, name);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${input.value}`);
+    return value;
+  };
   return {
     prompt: ui.prompt.value,
     negativePrompt: ui.negativePrompt.value,
@@ -241,7 +255,8 @@ function readRequest(): GenerateRequest {
     guidanceScale: number(ui.guidance, 'guidance'),
     scheduler: ui.scheduler.value,
     seed: number(ui.seed, 'seed'),
-    numWaveformsPerPrompt: number(ui.candidates, 'candidates'),
+    numWaveformsPerPrompt: integer(ui.waveforms, 'waveforms', 1, 4),
+    candidates: info?.hasScorer === true ? integer(ui.candidates, 'candidates', 1, 8) : 1,
     loop: ui.loop.checked,
   };
 }
@@ -285,14 +300,15 @@ function onDone(message: Extract<FromWorker, { type: 'done' }>): void {
   const sounds = message.audios.map((samples, k): Sound => ({
     key: `g${message.id}-${k}`,
     title: request.prompt,
-    detail: `seed ${message.seed}${message.audios.length > 1 ? ` · candidate ${k + 1}` : ''} · ${request.numInferenceSteps} steps · ${request.scheduler} · guidance ${request.guidanceScale}`,
+    score: message.scores[k] ?? undefined,
+    detail: `seed ${message.seed}${message.audios.length > 1 ? ` · waveform ${k + 1}` : ''}${scoreText(message.scores[k])}${request.candidates > 1 ? ` · best of ${request.candidates}` : ''} · ${request.numInferenceSteps} steps · ${request.scheduler} · guidance ${request.guidanceScale}`,
     samples,
     sampleRate: message.sampleRate,
     fileStem: `${stem}-seed${message.seed}${message.audios.length > 1 ? `-${k + 1}` : ''}`,
   }));
   const entry: HistoryEntry = { id: message.id, request, seed: message.seed, sounds, wallSeconds: message.wallSeconds, unknownWords: message.unknownWords };
   history.unshift(entry);
-  lastDone = { id: message.id, seed: message.seed, sampleRate: message.sampleRate, wallSeconds: message.wallSeconds, audios: message.audios.map((a) => Array.from(a)) };
+  lastDone = { id: message.id, seed: message.seed, sampleRate: message.sampleRate, wallSeconds: message.wallSeconds, audios: message.audios.map((a) => Array.from(a)), scores: message.scores };
   setProgress(1);
   finishRun(`Done: ${(request.durationSeconds).toFixed(2)} s of audio in ${message.wallSeconds.toFixed(2)} s${message.unknownWords.length > 0 ? ` · ignored unknown words: ${message.unknownWords.join(', ')}` : ''}.`);
   renderCandidates(sounds);
@@ -313,8 +329,12 @@ function renderCandidates(sounds: Sound[]): void {
     drawWaveform(canvas, sound.samples);
     const label = document.createElement('span');
     label.className = 'label';
-    label.textContent = sounds.length > 1 ? `Candidate ${k + 1}` : 'Result';
-    row.append(canvas, label, button('▶', 'Play', () => void select(sound, true)), button('Select', 'Audition this one', () => select(sound)));
+    label.textContent = sounds.length > 1 ? `Waveform ${k + 1}` : 'Result';
+    const meta = document.createElement('span');
+    meta.className = 'meta score';
+    meta.textContent = sound.score === undefined ? '' : `score ${sound.score.toFixed(3)}`;
+    meta.title = 'The model\'s text–audio scorer: cosine similarity to the prompt in [-1, 1], higher = a better match';
+    row.append(canvas, label, meta, button('▶', 'Play', () => void select(sound, true)), button('Select', 'Audition this one', () => select(sound)));
     return row;
   }));
 }
@@ -331,7 +351,7 @@ function renderHistory(): void {
     label.title = sound.detail;
     const meta = document.createElement('span');
     meta.className = 'meta';
-    meta.textContent = `${(sound.samples.length / sound.sampleRate).toFixed(2)} s · seed ${entry.seed}`;
+    meta.textContent = `${(sound.samples.length / sound.sampleRate).toFixed(2)} s · seed ${entry.seed}${scoreText(sound.score ?? null)}`;
     item.append(
       label, meta,
       button('▶', 'Play', () => void select(sound, true)),
@@ -351,7 +371,8 @@ function restore(request: GenerateRequest, seed: number): void {
   ui.guidance.value = String(request.guidanceScale);
   ui.scheduler.value = request.scheduler;
   ui.seed.value = String(seed);
-  ui.candidates.value = String(request.numWaveformsPerPrompt);
+  ui.waveforms.value = String(request.numWaveformsPerPrompt);
+  if (!ui.candidates.disabled) ui.candidates.value = String(request.candidates);
   ui.loop.checked = request.loop;
   updateVocabulary();
 }
@@ -599,6 +620,11 @@ function chip(text: string, kind: string, title: string, onClick: () => void): H
   element.addEventListener('mousedown', (event) => event.preventDefault());
   element.addEventListener('click', onClick);
   return element;
+}
+
+/** ` · score 0.741`, or nothing without a score. */
+function scoreText(score: number | null): string {
+  return score === null ? '' : ` · score ${score.toFixed(3)}`;
 }
 
 function slug(text: string): string {

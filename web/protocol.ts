@@ -13,6 +13,8 @@ export interface GenerateRequest {
   scheduler: string;
   seed: number;
   numWaveformsPerPrompt: number;
+  /** Best-of-N per waveform (1 unless the bundle has a scorer). */
+  candidates: number;
   loop: boolean;
 }
 
@@ -34,6 +36,8 @@ export interface ModelInfo {
   /** tokenizer.json, so the page flags unknown words exactly as the pipeline will. */
   tokenizerJson: string;
   schedulers: string[];
+  /** Whether the bundle has a scorer: scores, ranking and `candidates` > 1. */
+  hasScorer: boolean;
   backend: string;
   numThreads: number;
   crossOriginIsolated: boolean;
@@ -48,6 +52,7 @@ export type FromWorker =
   | { type: 'warning'; id: number; code: string; message: string }
   /** The predicted clean sound after a step, decoded by the VAE: log-mel [nMels][frames]. */
   | { type: 'preview'; id: number; step: number; mel: Float32Array; nMels: number; frames: number }
-  | { type: 'done'; id: number; audios: Float32Array[]; sampleRate: number; seed: number; unknownWords: string[]; timings: StageTimings; wallSeconds: number }
+  /** `scores[k]`: `audios[k]`'s `GeneratedAudio.score` (null without a scorer); audios come best first when ranked. */
+  | { type: 'done'; id: number; audios: Float32Array[]; scores: (number | null)[]; sampleRate: number; seed: number; unknownWords: string[]; timings: StageTimings; wallSeconds: number }
   | { type: 'cancelled'; id: number }
   | { type: 'error'; id?: number; name: string; message: string };

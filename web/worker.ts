@@ -88,6 +88,7 @@ async function load(bundleUrl: string, numThreads: number, ortUrl: string): Prom
       vocabulary: loaded.vocabulary,
       tokenizerJson: await reader.readText(loaded.bundle.files.tokenizer),
       schedulers: schedulerNames(),
+      hasScorer: loaded.hasScorer,
       backend: 'onnxruntime-web (wasm)',
       numThreads: ort.env.wasm.numThreads ?? 1,
       crossOriginIsolated: scope.crossOriginIsolated,
@@ -103,7 +104,8 @@ async function load(bundleUrl: string, numThreads: number, ortUrl: string): Prom
 async function sendPreview(model: AudioDiffusionPipeline, id: number, step: number, x0: Float32Array, request: GenerateRequest): Promise<void> {
   const { in_channels: channels, freq_bins: bins } = model.bundle.configs.unet;
   const { n_mels: nMels, hop_length: hop } = model.bundle.index.audio;
-  const latentFrames = x0.length / (request.numWaveformsPerPrompt * channels * bins);
+  // x0 holds every row denoised: numWaveformsPerPrompt × candidates latents [C, F, frames]; row 0 is previewed.
+  const latentFrames = x0.length / (request.numWaveformsPerPrompt * request.candidates * channels * bins);
   const decoded = await model.decodeLatents(x0.subarray(0, channels * bins * latentFrames), 1, latentFrames);
   const decodedFrames = decoded.length / nMels;
   const frames = Math.min(decodedFrames, Math.floor(Math.round(request.durationSeconds * model.sampleRate) / hop) + 1);
@@ -129,6 +131,7 @@ async function generate(id: number, request: GenerateRequest, preview: boolean):
       scheduler: request.scheduler,
       seed: request.seed,
       numWaveformsPerPrompt: request.numWaveformsPerPrompt,
+      candidates: request.candidates,
       loop: request.loop,
       signal: controller.signal,
       onProgress: (event) => {
@@ -148,7 +151,7 @@ async function generate(id: number, request: GenerateRequest, preview: boolean):
     });
     const audios = result.audios.map((audio) => audio.data.slice());
     post({
-      type: 'done', id, audios, sampleRate: result.sampleRate, seed: result.seed, unknownWords: result.unknownWords,
+      type: 'done', id, audios, scores: result.audios.map((audio) => audio.score ?? null), sampleRate: result.sampleRate, seed: result.seed, unknownWords: result.unknownWords,
       timings: result.timings, wallSeconds: (performance.now() - started) / 1000,
     }, audios.map((a) => a.buffer));
   } finally {

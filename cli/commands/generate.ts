@@ -136,7 +136,12 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
       await new Promise<void>((done, fail) => io.stdout.write(encodeWavBuffer(audio.data, audio.sampleRate, args.format), (e) => (e ? fail(e) : done())));
     } else {
       await writeWavFile(outputs[k], audio.data, audio.sampleRate, { format: args.format, force: args.force });
-      if (!args.json) io.stderr.write(`wrote ${outputs[k]} (${audio.durationSeconds.toFixed(2)} s, seed ${audio.seed}${result.audios.length > 1 ? `, stream ${audio.stream}` : ''})\n`);
+      if (!args.json) {
+        const stream = result.audios.length > 1 ? `, stream ${audio.stream}` : '';
+        const candidate = audio.candidate > 0 ? `, candidate ${audio.candidate}` : '';
+        const score = audio.score === undefined ? '' : `, score ${audio.score.toFixed(3)}`;
+        io.stderr.write(`wrote ${outputs[k]} (${audio.durationSeconds.toFixed(2)} s, seed ${audio.seed}${stream}${candidate}${score})\n`);
+      }
     }
   }
   if (args.json) {
@@ -144,7 +149,8 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
       files: outputs,
       seed: result.seed,
       ...(result.seedB === undefined ? {} : { seedB: result.seedB }),
-      waveforms: result.audios.map((a, k) => ({ file: outputs[k], prompt: a.prompt, seed: a.seed, stream: a.stream, durationSeconds: a.durationSeconds })),
+      // score: the bundle scorer's cosine similarity to the prompt, null when the bundle has no scorer.
+      waveforms: result.audios.map((a, k) => ({ file: outputs[k], prompt: a.prompt, seed: a.seed, stream: a.stream, candidate: a.candidate, score: a.score ?? null, durationSeconds: a.durationSeconds })),
       sampleRate: result.sampleRate,
       durationSeconds: result.durationSeconds,
       unknownWords: result.unknownWords,
@@ -160,6 +166,7 @@ interface GenerateArgs extends CommonArgs {
   prompt: string;
   duration?: number;
   n: number;
+  candidates: number;
   loop: boolean;
 }
 
@@ -170,10 +177,12 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     withCommonOptions(yargs)
       .positional('prompt', { type: 'string', demandOption: true, describe: 'what the sound is, e.g. "a soft cello note, g2"' })
       .option('duration', { alias: 'd', type: 'number', describe: 'seconds of audio (default: the bundle\'s)' })
-      .option('n', { type: 'number', default: 1, describe: 'waveforms to make (one seed stream each)' })
+      .option('n', { type: 'number', default: 1, describe: 'waveforms to make (one seed stream each; ranked best first when the bundle has a scorer)' })
+      .option('candidates', { type: 'number', default: 1, describe: 'best-of-N: denoise N candidates per waveform and keep the one the bundle\'s scorer rates best (1-16; needs a bundle with a scorer)' })
       .option('loop', { type: 'boolean', default: false, describe: 'make a seamless loop (length on a 40 ms grid)' })
       .example('$0 generate "a tight snare drum hit" -o snare.wav --seed 7', '')
-      .example('$0 generate "rain on a tin roof" -d 10 --loop -o loops/', '') as Argv<GenerateArgs>,
+      .example('$0 generate "rain on a tin roof" -d 10 --loop -o loops/', '')
+      .example('$0 generate "a dog barking" --candidates 4 -o dog.wav', '') as Argv<GenerateArgs>,
   handler: async (args) => {
     const io = cliIo();
     if (args.prompt.trim().length === 0) throw new InvalidArgumentError('the prompt is empty: describe the sound, e.g. foley generate "a soft cello note, g2"');
@@ -181,6 +190,12 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       throw new InvalidArgumentError(`--duration must be within (0, 600] seconds, got ${args.duration}`, args.duration);
     }
     if (!Number.isInteger(args.n) || args.n < 1 || args.n > 64) throw new InvalidArgumentError(`-n must be an integer from 1 to 64, got ${args.n}`, args.n);
+    if (!Number.isInteger(args.candidates) || args.candidates < 1 || args.candidates > 16) {
+      throw new InvalidArgumentError(`--candidates must be an integer from 1 to 16, got ${args.candidates}`, args.candidates);
+    }
+    if (args.n * args.candidates > 64) {
+      throw new InvalidArgumentError(`-n × --candidates must be at most 64 (the latents denoised in one call), got ${args.n} × ${args.candidates}`, args.candidates);
+    }
     checkCommonArgs(args);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 32);
     const slug = slugify(args.prompt);
@@ -194,11 +209,12 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         seed,
         durationSeconds: args.duration,
         numWaveformsPerPrompt: args.n,
+        candidates: args.candidates,
         loop: args.loop,
         onProgress: reporter.onProgress,
       });
       reporter.stop();
-      await writeResults(result, outputs, args, io, { prompt: args.prompt, loop: args.loop });
+      await writeResults(result, outputs, args, io, { prompt: args.prompt, loop: args.loop, candidates: args.candidates });
     } finally {
       reporter.stop();
       await pipeline.dispose();

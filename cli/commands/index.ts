@@ -8,6 +8,7 @@ import { vocodeCommand } from './vocode';
 import { melCommand } from './mel';
 import { resynthCommand } from './resynth';
 import { infoCommand } from './info';
+import { scoreCommand } from './score';
 
 // One yargs command module per file; register each here.
 export const commands: CommandModule<any, any>[] = [
@@ -20,4 +21,5 @@ export const commands: CommandModule<any, any>[] = [
   melCommand,
   resynthCommand,
   infoCommand,
+  scoreCommand,
 ];

@@ -10,3 +10,5 @@ export { Denoiser } from './unet';
 export type { UNetConfig, GuidedPrediction } from './unet';
 export { VaeDecoder, VaeEncoder } from './vae';
 export type { VaeConfig } from './vae';
+export { LatentScorer } from './scorer';
+export type { ScorerConfig } from './scorer';

@@ -1,3 +1,4 @@
+import { LatentScorer } from '../models/scorer';
 import { OnnxSession, type OnnxSessionOptions } from '../models/session';
 import { PromptEncoder } from '../models/text-encoder';
 import { WordTokenizer, type TokenizedPrompt } from '../models/tokenizer';
@@ -52,9 +53,21 @@ export interface GenerateOptions {
   eta?: number;
   /** Seed of all the noise; random when absent (the result reports the one used). */
   seed?: number;
-  /** Waveforms per prompt; each gets its own noise stream `seed/k`. */
+  /**
+   * Waveforms per prompt; each gets its own noise stream `seed/k`. With a scorer in the bundle they are ordered
+   * best first (`result.reranked`); without one they come in stream order.
+   */
   numWaveformsPerPrompt?: number;
-  /** Initial noise [B, C, F, frames] (multiplied by the scheduler's initNoiseSigma, as diffusers does). */
+  /**
+   * Best-of-N: denoise this many noise streams per requested waveform, score each against its prompt with the
+   * bundle's scorer and keep the best (integer 1–16, default 1; > 1 needs a bundle with a scorer). Costs about
+   * N× the denoising time; only the kept latents are decoded and vocoded.
+   */
+  candidates?: number;
+  /**
+   * Initial noise [B, C, F, frames] (multiplied by the scheduler's initNoiseSigma, as diffusers does). With
+   * `candidates` N > 1 it holds B · N latents, candidate j of waveform k at row k · N + j.
+   */
   latents?: Float32Array;
   /** Make a seamless loop: the end flows into the start. The length is rounded to the latent grid (40 ms). */
   loop?: boolean;
@@ -66,12 +79,12 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
-export interface VaryOptions extends Omit<GenerateOptions, 'durationSeconds' | 'loop' | 'latents' | 'numWaveformsPerPrompt'> {
+export interface VaryOptions extends Omit<GenerateOptions, 'durationSeconds' | 'loop' | 'latents' | 'numWaveformsPerPrompt' | 'candidates'> {
   /** How much to change, in (0, 1]: the fraction of the noise schedule re-run (SDEdit). Default 0.5. */
   strength?: number;
 }
 
-export interface InpaintOptions extends Omit<GenerateOptions, 'durationSeconds' | 'loop' | 'latents' | 'numWaveformsPerPrompt'> {
+export interface InpaintOptions extends Omit<GenerateOptions, 'durationSeconds' | 'loop' | 'latents' | 'numWaveformsPerPrompt' | 'candidates'> {
   /** Start of the region to regenerate, in seconds. */
   start: Seconds;
   /** End of the region; beyond the end of the input it continues the clip. */
@@ -84,7 +97,7 @@ export interface InterpolationEnd {
   seed?: number;
 }
 
-export interface InterpolateOptions extends Omit<GenerateOptions, 'latents' | 'numWaveformsPerPrompt' | 'seed'> {
+export interface InterpolateOptions extends Omit<GenerateOptions, 'latents' | 'numWaveformsPerPrompt' | 'candidates' | 'seed'> {
   /** Number of clips from A to B, both ends included (default 5). */
   steps?: number;
 }
@@ -92,6 +105,7 @@ export interface InterpolateOptions extends Omit<GenerateOptions, 'latents' | 'n
 const MAX_DURATION: Seconds = 600;
 const MAX_STEPS = 1000;
 const MAX_BATCH = 64;
+const MAX_CANDIDATES = 16;
 
 /** Everything one denoising run needs: built by generate/vary/inpaint/interpolate, consumed by `runDiffusion`. */
 interface DiffusionJob {
@@ -124,6 +138,14 @@ interface RunContext {
  * scheduler with classifier-free guidance → VAE decoder → vocoder. Sessions are shared by concurrent calls;
  * every call owns its buffers, so results do not depend on what else runs.
  *
+ * Noise streams: waveform k of a call (k counts across prompts) starts from `new Rng(seed).fork(k)`. With
+ * `candidates` N, candidate 0 of waveform k is that same stream and candidate j ≥ 1 is
+ * `new Rng(seed).fork(k).fork(j)`, so N = 1 reproduces a call without the option bit for bit, and the same seed
+ * and options give the same result. When the bundle has a scorer (`scorer/`, docs/bundle-format.md) every
+ * waveform's clean latents are scored against its own prompt's embedding (`GeneratedAudio.score`), the best
+ * candidate of each waveform is kept (`GeneratedAudio.candidate`; ties keep the lower j) and each prompt's
+ * waveforms are ordered best first (`GeneratedAudio.stream` still names the stream each came from).
+ *
  * @example
  * const pipeline = await AudioDiffusionPipeline.fromPretrained();
  * const result = await pipeline.generate('a soft cello note, g2', { durationSeconds: 2, seed: 42 });
@@ -138,10 +160,12 @@ export class AudioDiffusionPipeline {
   readonly vaeEncoder: VaeEncoder;
   readonly vaeDecoder: VaeDecoder;
   readonly vocoder: Vocoder;
+  /** The bundle's text–audio scorer, when it has one. */
+  readonly scorer: LatentScorer | undefined;
   private readonly sessions: OnnxSession[];
   private disposed = false;
 
-  private constructor(bundle: ValidatedBundle, tokenizer: WordTokenizer, sessions: Record<DiffusionComponentName, OnnxSession>, vocoder: Vocoder) {
+  private constructor(bundle: ValidatedBundle, tokenizer: WordTokenizer, sessions: Record<DiffusionComponentName, OnnxSession>, vocoder: Vocoder, scorerSession?: OnnxSession) {
     this.bundle = bundle;
     this.tokenizer = tokenizer;
     const nMels = bundle.index.audio.n_mels;
@@ -150,7 +174,9 @@ export class AudioDiffusionPipeline {
     this.vaeEncoder = new VaeEncoder(sessions.vae_encoder, bundle.configs.vae_encoder, nMels);
     this.vaeDecoder = new VaeDecoder(sessions.vae_decoder, bundle.configs.vae_decoder, nMels);
     this.vocoder = vocoder;
-    this.sessions = vocoder instanceof NeuralVocoder ? [...Object.values(sessions), vocoder.session] : Object.values(sessions);
+    const scorerConfig = bundle.configs.scorer;
+    this.scorer = scorerSession === undefined || scorerConfig === undefined ? undefined : new LatentScorer(scorerSession, scorerConfig);
+    this.sessions = [...Object.values(sessions), ...(vocoder instanceof NeuralVocoder ? [vocoder.session] : []), ...(scorerSession === undefined ? [] : [scorerSession])];
   }
 
   /**
@@ -160,7 +186,8 @@ export class AudioDiffusionPipeline {
   static async fromPretrained(source: string | BundleReader = DEFAULT_BUNDLE, options: PipelineLoadOptions = {}): Promise<AudioDiffusionPipeline> {
     const reader = typeof source === 'string' ? openBundleFolder(source) : source;
     const bundle = await reader.readBundle();
-    const total = ONNX_COMPONENTS.length + 1;
+    const scorerFile = bundle.files.onnx.scorer;
+    const total = ONNX_COMPONENTS.length + 1 + (scorerFile === undefined ? 0 : 1);
     options.onProgress?.({ type: 'load', file: bundle.files.tokenizer, loaded: 0, total });
     const tokenizer = WordTokenizer.parse(await reader.readText(bundle.files.tokenizer), bundle.files.tokenizer);
     const sessionOptions: OnnxSessionOptions = { intraOpNumThreads: options.intraOpNumThreads };
@@ -171,12 +198,19 @@ export class AudioDiffusionPipeline {
     };
     const sessions = {} as Record<DiffusionComponentName, OnnxSession>;
     let vocoder: Vocoder | undefined;
+    let scorerSession: OnnxSession | undefined;
     let loaded = 1;
     try {
       for (const name of DIFFUSION_COMPONENTS) {
         options.onProgress?.({ type: 'load', file: bundle.files.onnx[name], loaded, total });
         sessions[name] = await openSession(bundle.files.onnx[name]);
         checkOnnxSignature(name, sessions[name]);
+        loaded += 1;
+      }
+      if (scorerFile !== undefined) {
+        options.onProgress?.({ type: 'load', file: scorerFile, loaded, total });
+        scorerSession = await openSession(scorerFile);
+        checkOnnxSignature('scorer', scorerSession);
         loaded += 1;
       }
       options.onProgress?.({ type: 'load', file: bundle.files.onnx.vocoder, loaded, total });
@@ -189,9 +223,10 @@ export class AudioDiffusionPipeline {
       }
       if (vocoder instanceof NeuralVocoder) checkOnnxSignature('vocoder', vocoder.session);
       options.onProgress?.({ type: 'load', file: bundle.files.onnx.vocoder, loaded: total, total });
-      return new AudioDiffusionPipeline(bundle, tokenizer, sessions, vocoder);
+      return new AudioDiffusionPipeline(bundle, tokenizer, sessions, vocoder, scorerSession);
     } catch (error) {
       Object.values(sessions).forEach((session) => session.release());
+      scorerSession?.release();
       vocoder?.release();
       throw error;
     }
@@ -228,8 +263,9 @@ export class AudioDiffusionPipeline {
   }
 
   /**
-   * Text to sound. Steps: 1 check inputs, 2 encode prompts, 3 prepare seeded latents, 4 denoise,
-   * 5 decode, 6 vocode, 7 post-process.
+   * Text to sound. Steps: 1 check inputs, 2 encode prompts, 3 prepare seeded latents (`candidates` per
+   * waveform), 4 denoise, 5 rank (with a scorer: score, keep each waveform's best candidate, order each
+   * prompt's waveforms best first), 6 decode, 7 vocode, 8 post-process.
    */
   async generate(prompt: string | string[], options: GenerateOptions = {}): Promise<GenerationResult> {
     const started = performance.now();
@@ -239,6 +275,12 @@ export class AudioDiffusionPipeline {
     const perPrompt = options.numWaveformsPerPrompt ?? 1;
     assertInteger('numWaveformsPerPrompt', perPrompt, 1, MAX_BATCH);
     assert(prompts.length * perPrompt <= MAX_BATCH, `at most ${MAX_BATCH} waveforms per call, got ${prompts.length * perPrompt}`);
+    const candidates = options.candidates ?? 1;
+    assertInteger('candidates', candidates, 1, MAX_CANDIDATES);
+    if (candidates > 1 && this.scorer === undefined) {
+      throw new InvalidArgumentError(`candidates ${candidates} needs a scorer to pick the best, and the bundle ${this.bundle.dir} has none: use candidates 1, or a bundle whose model_index.json names a "scorer" component (docs/bundle-format.md)`, candidates);
+    }
+    assert(prompts.length * perPrompt * candidates <= MAX_BATCH, `at most ${MAX_BATCH} latents are denoised per call (prompts × numWaveformsPerPrompt × candidates), got ${prompts.length} × ${perPrompt} × ${candidates} = ${prompts.length * perPrompt * candidates}`);
     const durationSeconds = options.durationSeconds ?? defaults.duration_seconds;
     this.checkCommon(options, durationSeconds);
     const seed = options.seed ?? randomSeed();
@@ -256,6 +298,8 @@ export class AudioDiffusionPipeline {
     }
     const frames = loopPeriod === undefined ? this.latentFramesFor(samples) : Math.ceil(loopPeriod / this.bundle.configs.unet.time_multiple) * this.bundle.configs.unet.time_multiple;
     const batch = prompts.length * perPrompt;
+    // Rows denoised: candidate j of waveform k is row k · candidates + j.
+    const rows = batch * candidates;
     const waveformPrompts = prompts.flatMap((p) => Array<string>(perPrompt).fill(p));
 
     // 2. Encode the prompts and the negative prompts (one text encoder call).
@@ -263,34 +307,113 @@ export class AudioDiffusionPipeline {
     const negatives = this.negativePrompts(options.negativePrompt, prompts.length);
     const { cond, uncond, tokenized } = await this.encodePrompts(waveformPrompts, guidanceScale > 1 ? negatives.flatMap((n) => Array<string>(perPrompt).fill(n)) : undefined, ctx);
     const unknownWords = this.reportUnknownWords(tokenized, ctx);
+    const D = this.bundle.configs.text_encoder.hidden_size;
+    const rowCond = repeatRows(cond, D, candidates);
 
-    // 3. Prepare the latents: one forked noise stream per waveform, so a waveform does not depend on its batch.
-    const schedulers = Array.from({ length: batch }, () => this.makeScheduler(options));
+    // 3. Prepare the latents: one forked noise stream per waveform and candidate (see the class doc), so a
+    //    waveform depends neither on its batch nor on how many candidates it has.
+    const schedulers = Array.from({ length: rows }, () => this.makeScheduler(options));
     const steps = options.numInferenceSteps ?? defaults.num_inference_steps;
     schedulers.forEach((s) => s.setTimesteps(steps));
     const root = new Rng(seed);
-    const rngs = Array.from({ length: batch }, (_, k) => root.fork(k));
+    const rngs = Array.from({ length: rows }, (_, r) => candidateStream(root, Math.floor(r / candidates), r % candidates));
     const period = loopPeriod ?? frames;
     const size = this.latentSize(period);
     let latents: Float32Array;
     if (options.latents !== undefined) {
-      assert(options.latents.length === batch * size, `latents must hold ${batch} × ${this.bundle.configs.unet.in_channels} × ${this.bundle.configs.unet.freq_bins} × ${period} = ${batch * size} values, got ${options.latents.length}`, options.latents.length);
+      const count = candidates === 1 ? `${batch}` : `${batch} waveform${batch === 1 ? '' : 's'} × ${candidates} candidates`;
+      assert(options.latents.length === rows * size, `latents must hold ${count} × ${this.bundle.configs.unet.in_channels} × ${this.bundle.configs.unet.freq_bins} × ${period} = ${rows * size} values, got ${options.latents.length}`, options.latents.length);
       latents = Float32Array.from(options.latents, (v) => v * schedulers[0].initNoiseSigma);
     } else {
-      latents = new Float32Array(batch * size);
-      rngs.forEach((rng, k) => rng.fill(latents.subarray(k * size, (k + 1) * size), 0, schedulers[k].initNoiseSigma));
+      latents = new Float32Array(rows * size);
+      rngs.forEach((rng, r) => rng.fill(latents.subarray(r * size, (r + 1) * size), 0, schedulers[r].initNoiseSigma));
     }
 
-    // 4. Denoise.
-    const clean = await this.runDiffusion({ batch, frames, loopPeriod, cond, uncond, guidanceScale, latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
+    // 4. Denoise (every candidate in the same batched UNet calls).
+    const clean = await this.runDiffusion({ batch: rows, frames, loopPeriod, cond: rowCond, uncond: uncond === undefined ? undefined : repeatRows(uncond, D, candidates), guidanceScale, latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
 
-    // 5.–7. Decode, vocode, post-process.
-    let waveforms = await this.latentsToAudio(clean, batch, period, samples, loopPeriod !== undefined, ctx);
+    // 5. Rank: score every candidate against its prompt (one scorer call), keep each waveform's best, order each
+    //    prompt's waveforms best first.
+    let kept = clean;
+    let scores: number[] | undefined;
+    const chosen = new Array<number>(batch).fill(0);
+    let order = Array.from({ length: batch }, (_, k) => k);
+    if (this.scorer !== undefined) {
+      const all = await this.scoreRows(clean, rows, period, loopPeriod !== undefined ? frames : period, rowCond, ctx);
+      const started5 = performance.now();
+      scores = [];
+      for (let k = 0; k < batch; k++) {
+        let best = 0;
+        for (let j = 1; j < candidates; j++) if (all[k * candidates + j] > all[k * candidates + best]) best = j;
+        chosen[k] = best;
+        scores.push(all[k * candidates + best]);
+      }
+      if (candidates > 1) {
+        kept = new Float32Array(batch * size);
+        for (let k = 0; k < batch; k++) kept.set(clean.subarray((k * candidates + chosen[k]) * size, (k * candidates + chosen[k] + 1) * size), k * size);
+      }
+      const ranked = scores;
+      order = prompts.flatMap((_, p) => Array.from({ length: perPrompt }, (_, i) => p * perPrompt + i).sort((a, b) => ranked[b] - ranked[a] || a - b));
+      ctx.timings.rank += (performance.now() - started5) / 1000;
+    } else if (perPrompt > 1) {
+      ctx.onProgress?.({ type: 'warning', code: 'no-scorer', message: 'this bundle has no scorer: waveforms are in seed-stream order, not ranked' });
+    }
+
+    // 6.–8. Decode, vocode, post-process (the kept latents only, in stream order; then the ranked order).
+    let waveforms = await this.latentsToAudio(kept, batch, period, samples, loopPeriod !== undefined, ctx);
     waveforms = this.finish(waveforms, options, loopPeriod !== undefined, ctx);
-    const audios = waveforms.map((data, k) => new GeneratedAudio(data, this.sampleRate, waveformPrompts[k], seed, k % perPrompt, k));
-    if (perPrompt > 1) ctx.onProgress?.({ type: 'warning', code: 'no-scorer', message: 'this bundle has no scorer: waveforms are in seed-stream order, not ranked' });
+    const audios = order.map((k, index) => new GeneratedAudio(waveforms[k], this.sampleRate, waveformPrompts[k], seed, k % perPrompt, index, scores?.[k], chosen[k]));
+    const reranked = this.scorer !== undefined && (perPrompt > 1 || candidates > 1);
     ctx.timings.total = (performance.now() - started) / 1000;
-    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, reranked, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+  }
+
+  /** True when the bundle has a scorer: `candidates`, ranking, `score`, `scoreLatents` and `scoreAudio` work. */
+  get hasScorer(): boolean {
+    return this.scorer !== undefined;
+  }
+
+  /** The bundle's text embeddings [N, hidden_size] of `prompts`: what the UNet and the scorer are conditioned on. */
+  async embedPrompts(prompts: string | string[]): Promise<Float32Array> {
+    const texts = this.checkPrompts(prompts);
+    assert(texts.length <= MAX_BATCH, `at most ${MAX_BATCH} prompts per call, got ${texts.length}`);
+    return (await this.encodePrompts(texts, undefined, { timings: emptyTimings() })).cond;
+  }
+
+  /**
+   * Scores UNet-scale latents [batch, C, F, frames] (what the denoising loop produces before the VAE decoder)
+   * against prompt embeddings [batch, hidden_size] (`embedPrompts`), row by row, with the bundle's scorer:
+   * cosine similarities in [-1, 1], higher = a better match. InvalidArgumentError when the bundle has no scorer.
+   */
+  async scoreLatents(latents: Float32Array, batch: number, frames: number, promptEmbeds: Float32Array): Promise<number[]> {
+    const scorer = this.requireScorer('scoreLatents');
+    assertInteger('batch', batch, 1, MAX_BATCH);
+    const multiple = scorer.config.time_multiple;
+    assert(Number.isInteger(frames) && frames >= multiple && frames % multiple === 0, `frames must be a positive multiple of the scorer's time_multiple ${multiple}, got ${frames}`, frames);
+    assert(latents.length === batch * scorer.latentSize(frames), `latents must hold ${batch} × ${scorer.config.in_channels} × ${scorer.config.freq_bins} × ${frames} = ${batch * scorer.latentSize(frames)} values, got ${latents.length}`, latents.length);
+    const D = scorer.config.hidden_size;
+    assert(promptEmbeds.length === batch * D, `promptEmbeds must hold ${batch} × ${D} values (one text embedding per latent), got ${promptEmbeds.length}`, promptEmbeds.length);
+    return Array.from(await scorer.score(latents, batch, frames, promptEmbeds));
+  }
+
+  /**
+   * How well a recording matches a prompt (or each of several prompts): the clip is analysed to log-mel, padded to
+   * the latent grid with silence, encoded with the VAE encoder and scored against each prompt's embedding.
+   * Cosine similarities in [-1, 1], higher = a better match. InvalidArgumentError when the bundle has no scorer.
+   */
+  async scoreAudio(audio: InputAudio, prompt: string): Promise<number>;
+  async scoreAudio(audio: InputAudio, prompts: string[]): Promise<number[]>;
+  async scoreAudio(audio: InputAudio, prompt: string | string[]): Promise<number | number[]> {
+    const scorer = this.requireScorer('scoreAudio');
+    const prompts = this.checkPrompts(prompt);
+    assert(prompts.length <= MAX_BATCH, `at most ${MAX_BATCH} prompts per call, got ${prompts.length}`);
+    const ctx: RunContext = { timings: emptyTimings() };
+    const { latents, frames } = await this.encodeAudio(audio, ctx);
+    const { cond } = await this.encodePrompts(prompts, undefined, ctx);
+    const tiled = new Float32Array(prompts.length * latents.length);
+    for (let i = 0; i < prompts.length; i++) tiled.set(latents, i * latents.length);
+    const scores = Array.from(await scorer.score(tiled, prompts.length, frames, cond));
+    return Array.isArray(prompt) ? scores : scores[0];
   }
 
   /** Audio-to-audio variation (SDEdit, Meng et al. 2022): encode, noise to `strength`, denoise from there. */
@@ -316,9 +439,10 @@ export class AudioDiffusionPipeline {
     const noise = rng.fill(new Float32Array(original.length));
     const latents = scheduler.addNoise(original, noise, scheduler.timesteps[startStep]);
     const clean = await this.runDiffusion({ batch: 1, frames, cond, uncond, guidanceScale, latents, schedulers: [scheduler], rngs: [rng], startStep, eta: options.eta }, ctx);
+    const score = this.scorer === undefined ? undefined : (await this.scoreRows(clean, 1, frames, frames, cond, ctx))[0];
     const waveforms = this.finish(await this.latentsToAudio(clean, 1, frames, samples, false, ctx), options, false, ctx);
     ctx.timings.total = (performance.now() - started) / 1000;
-    const audios = [new GeneratedAudio(waveforms[0], this.sampleRate, text, seed, 0, 0)];
+    const audios = [new GeneratedAudio(waveforms[0], this.sampleRate, text, seed, 0, 0, score)];
     return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
   }
 
@@ -362,11 +486,12 @@ export class AudioDiffusionPipeline {
       batch: 1, frames, cond, uncond, guidanceScale, latents, schedulers: [scheduler], rngs: [rng], startStep: 0, eta: options.eta,
       known: { latents: original, noise, keepFrame },
     }, ctx);
+    const score = this.scorer === undefined ? undefined : (await this.scoreRows(clean, 1, frames, frames, cond, ctx))[0];
     const [generated] = await this.latentsToAudio(clean, 1, frames, samples, false, ctx);
     const merged = crossfadeRegion(input, generated, Math.round(options.start * this.sampleRate), Math.round(options.end * this.sampleRate), Math.round(0.02 * this.sampleRate));
     const [waveform] = this.finish([merged], { ...options, fadeSeconds: 0 }, false, ctx);
     ctx.timings.total = (performance.now() - started) / 1000;
-    const audios = [new GeneratedAudio(waveform, this.sampleRate, text, seed, 0, 0)];
+    const audios = [new GeneratedAudio(waveform, this.sampleRate, text, seed, 0, 0, score)];
     return { audios, audio: waveform, sampleRate: this.sampleRate, seed, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
   }
 
@@ -538,7 +663,29 @@ export class AudioDiffusionPipeline {
     for (let i = 0; i < latents.length; i++) if (known.keepFrame[i % frames] === 1) latents[i] = noised[i];
   }
 
-  /** Steps 5 and 6: latents → mel → waveform, cropped to `samples`; loops decode with wrap-around padding. */
+  /**
+   * Step 5 (generate; also vary and inpaint): one scorer call on `rows` latents [rows, C, F, period] against
+   * `embeds` [rows, D]. A loop's period is padded to `frames` (a multiple of the time grid) by wrapping around,
+   * as the loop sounds when played.
+   */
+  private async scoreRows(latents: Float32Array, rows: number, period: number, frames: number, embeds: Float32Array, ctx: RunContext): Promise<Float32Array> {
+    const scorer = this.requireScorer('scoring');
+    this.stage('rank', ctx);
+    const started = performance.now();
+    const input = frames === period ? latents : circularFrames(latents, rows * scorer.config.in_channels * scorer.config.freq_bins, period, frames, 0);
+    const scores = await scorer.score(input, rows, frames, embeds);
+    ctx.timings.rank += (performance.now() - started) / 1000;
+    return scores;
+  }
+
+  private requireScorer(what: string): LatentScorer {
+    if (this.scorer === undefined) {
+      throw new InvalidArgumentError(`${what} needs a scorer, and the bundle ${this.bundle.dir} has none: use a bundle whose model_index.json names a "scorer" component (docs/bundle-format.md)`, this.bundle.dir);
+    }
+    return this.scorer;
+  }
+
+  /** Steps 6 and 7: latents → mel → waveform, cropped to `samples`; loops decode with wrap-around padding. */
   private async latentsToAudio(latents: Float32Array, batch: number, period: number, samples: number, loop: boolean, ctx: RunContext): Promise<Float32Array[]> {
     this.stage('decode', ctx);
     let started = performance.now();
@@ -563,7 +710,7 @@ export class AudioDiffusionPipeline {
     });
   }
 
-  /** Step 7: fades and levelling. */
+  /** Step 8: fades and levelling. */
   private finish(waveforms: Float32Array[], options: GenerateOptions, loop: boolean, ctx: RunContext): Float32Array[] {
     this.stage('postprocess', ctx);
     const started = performance.now();
@@ -601,7 +748,21 @@ export class AudioDiffusionPipeline {
 }
 
 function emptyTimings(): StageTimings {
-  return { encode: 0, denoise: 0, decode: 0, vocode: 0, postprocess: 0, total: 0 };
+  return { encode: 0, denoise: 0, rank: 0, decode: 0, vocode: 0, postprocess: 0, total: 0 };
+}
+
+/** Candidate j of waveform k: the waveform's own stream for j = 0 (as without candidates), a fork of it otherwise. */
+function candidateStream(root: Rng, waveform: number, candidate: number): Rng {
+  return candidate === 0 ? root.fork(waveform) : root.fork(waveform).fork(candidate);
+}
+
+/** Each `rowSize` row of `x` repeated `times` times in place ([a, b] → [a, a, b, b]); `x` itself when times is 1. */
+function repeatRows(x: Float32Array, rowSize: number, times: number): Float32Array {
+  if (times === 1) return x;
+  const rows = x.length / rowSize;
+  const out = new Float32Array(x.length * times);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < times; j++) out.set(x.subarray(r * rowSize, (r + 1) * rowSize), (r * times + j) * rowSize);
+  return out;
 }
 
 function randomSeed(): number {

@@ -3,6 +3,7 @@
  * ONNX signatures. Pure: the validator reads files through `BundleFiles`, so the same checks run on a folder
  * (`readBundle`, Node) and on a bundle fetched from URLs (`FetchBundleReader`, browser).
  */
+import type { ScorerConfig } from '../models/scorer';
 import type { OnnxSession } from '../models/session';
 import type { BundleReader } from './bundle-reader';
 import type { TextEncoderConfig } from '../models/text-encoder';
@@ -28,6 +29,11 @@ export const ONNX_COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_deco
 export type OnnxComponentName = (typeof ONNX_COMPONENTS)[number];
 export const REQUIRED_COMPONENTS = ['tokenizer', ...ONNX_COMPONENTS, 'scheduler'] as const;
 export type ComponentName = (typeof REQUIRED_COMPONENTS)[number] | 'scorer';
+/** ONNX components a bundle may add (docs/bundle-format.md): the pipeline uses them when present. */
+export const OPTIONAL_ONNX_COMPONENTS = ['scorer'] as const;
+export type OptionalOnnxComponentName = (typeof OPTIONAL_ONNX_COMPONENTS)[number];
+/** Every ONNX component with a signature contract. */
+export type SignedComponentName = OnnxComponentName | OptionalOnnxComponentName;
 
 /** `model_index.json` (keys verbatim, docs/bundle-format.md). */
 export interface ModelIndex {
@@ -60,7 +66,7 @@ export interface ValidatedBundle {
     modelCard?: string;
     onnx: Record<OnnxComponentName, string> & { scorer?: string };
     /** Each ONNX component's config.json. */
-    configs: Record<OnnxComponentName, string>;
+    configs: Record<OnnxComponentName, string> & { scorer?: string };
   };
   configs: {
     text_encoder: TextEncoderConfig;
@@ -69,6 +75,8 @@ export interface ValidatedBundle {
     vae_decoder: VaeConfig;
     vocoder: VocoderConfig;
     scheduler: Record<string, unknown>;
+    /** Present when model_index.json names a scorer. */
+    scorer?: ScorerConfig;
   };
   vocabulary: { words: string[]; classes: string[] };
 }
@@ -84,13 +92,18 @@ const CONFIG_SCHEMA: Record<OnnxComponentName, Record<string, Kind>> = {
   vocoder: { output_kind: 'string', n_fft: 'integer', hop_length: 'integer', win_length: 'integer', window: 'string' },
 };
 
+/** Config keys of the optional components (same table in docs/bundle-format.md). */
+const OPTIONAL_CONFIG_SCHEMA: Record<OptionalOnnxComponentName, Record<string, Kind>> = {
+  scorer: { in_channels: 'integer', freq_bins: 'integer', hidden_size: 'integer', time_multiple: 'integer', score: 'string' },
+};
+
 const AUDIO_SCHEMA: Record<keyof AudioConfig, Kind> = {
   sample_rate: 'integer', n_fft: 'integer', hop_length: 'integer', win_length: 'integer', n_mels: 'integer',
   f_min: 'number', f_max: 'number', mel_scale: 'string', mel_norm: 'string', log_floor: 'number',
 };
 
 /** ONNX signature each component must have: input and output names, dtypes and ranks (docs/bundle-format.md). */
-export const ONNX_CONTRACT: Record<OnnxComponentName, { inputs: Record<string, [string, number]>; outputs: Record<string, [string, number]> }> = {
+export const ONNX_CONTRACT: Record<SignedComponentName, { inputs: Record<string, [string, number]>; outputs: Record<string, [string, number]> }> = {
   text_encoder: { inputs: { input_ids: ['int64', 2] }, outputs: { text_embeds: ['float32', 2] } },
   unet: {
     inputs: { sample: ['float32', 4], timestep: ['float32', 1], encoder_hidden_states: ['float32', 2] },
@@ -99,6 +112,7 @@ export const ONNX_CONTRACT: Record<OnnxComponentName, { inputs: Record<string, [
   vae_encoder: { inputs: { mel: ['float32', 4] }, outputs: { latent_mean: ['float32', 4] } },
   vae_decoder: { inputs: { latent_sample: ['float32', 4] }, outputs: { mel: ['float32', 4] } },
   vocoder: { inputs: { mel: ['float32', 3] }, outputs: { real: ['float32', 3], imag: ['float32', 3] } },
+  scorer: { inputs: { latent: ['float32', 4], text_embeds: ['float32', 2] }, outputs: { score: ['float32', 1] } },
 };
 
 function kindOf(value: unknown): Kind | 'other' {
@@ -181,6 +195,7 @@ export function bundleJsonFiles(components: Record<string, unknown>): string[] {
   const folder = (name: string) => (typeof components[name] === 'string' ? (components[name] as string) : name);
   return [
     ...ONNX_COMPONENTS.map((name) => componentPath(folder(name), 'config.json')),
+    ...OPTIONAL_ONNX_COMPONENTS.filter((name) => typeof components[name] === 'string').map((name) => componentPath(folder(name), 'config.json')),
     componentPath(folder('scheduler'), COMPONENT_FILES.scheduler[0]),
     componentPath(folder('tokenizer'), COMPONENT_FILES.tokenizer[1]),
   ];
@@ -245,7 +260,8 @@ export function validateBundle(files: BundleFiles): ValidatedBundle {
 
   const onnx = {} as ValidatedBundle['files']['onnx'];
   const configs = {} as Record<OnnxComponentName, Record<string, unknown>>;
-  const configFiles = {} as Record<OnnxComponentName, string>;
+  const configFiles = {} as ValidatedBundle['files']['configs'];
+  const optionalConfigs: Partial<Record<OptionalOnnxComponentName, Record<string, unknown>>> = {};
   for (const name of ONNX_COMPONENTS) {
     files.file(components[name] as string, `components.${name}`);
     onnx[name] = folder(name, COMPONENT_FILES.onnx[0]);
@@ -253,7 +269,18 @@ export function validateBundle(files: BundleFiles): ValidatedBundle {
     configs[name] = files.json(configFiles[name]);
     checkKeys(configFiles[name], configs[name], CONFIG_SCHEMA[name]);
   }
-  if (typeof components.scorer === 'string') onnx.scorer = folder('scorer', COMPONENT_FILES.onnx[0]);
+  for (const name of OPTIONAL_ONNX_COMPONENTS) {
+    if (components[name] === undefined) continue;
+    if (typeof components[name] !== 'string') {
+      throw new ModelBundleError(`${indexFile}: "components.${name}" is optional, but when present it must name the ${name} folder; got ${JSON.stringify(components[name])}`, components[name]);
+    }
+    files.file(components[name] as string, `components.${name}`);
+    onnx[name] = folder(name, COMPONENT_FILES.onnx[0]);
+    configFiles[name] = folder(name, COMPONENT_FILES.onnx[1]);
+    const config = files.json(configFiles[name]);
+    checkKeys(configFiles[name], config, OPTIONAL_CONFIG_SCHEMA[name]);
+    optionalConfigs[name] = config;
+  }
   const schedulerConfigFile = folder('scheduler', COMPONENT_FILES.scheduler[0]);
   const scheduler = files.json(schedulerConfigFile);
   const tokenizer = folder('tokenizer', COMPONENT_FILES.tokenizer[0]);
@@ -274,10 +301,12 @@ export function validateBundle(files: BundleFiles): ValidatedBundle {
       vae_decoder: configs.vae_decoder as unknown as VaeConfig,
       vocoder: configs.vocoder as unknown as VocoderConfig,
       scheduler,
+      ...(optionalConfigs.scorer === undefined ? {} : { scorer: optionalConfigs.scorer as unknown as ScorerConfig }),
     },
     vocabulary: { words: vocabularyJson.words as string[], classes: vocabularyJson.classes as string[] },
   };
   checkConsistency(validated, (name) => configFiles[name]);
+  if (validated.configs.scorer !== undefined && configFiles.scorer !== undefined) checkScorer(validated, validated.configs.scorer, configFiles.scorer, (name) => configFiles[name]);
   return validated;
 }
 
@@ -309,8 +338,36 @@ function checkConsistency(bundle: ValidatedBundle, configFile: (name: OnnxCompon
   if (problems.length > 0) throw new ModelBundleError(problems.map(([file, problem]) => `${file}: ${problem}`).join('; '), problems);
 }
 
+/**
+ * The scorer must read the UNet's latents and the text encoder's embeddings as they are: each mismatch names
+ * the scorer's config.json, the other component's config.json and both values.
+ */
+function checkScorer(bundle: ValidatedBundle, scorer: ScorerConfig, scorerFile: string, configFile: (name: OnnxComponentName) => string): void {
+  const { unet, text_encoder } = bundle.configs;
+  const problems: string[] = [];
+  const values: unknown[] = [];
+  const differs = (key: string, value: number, other: OnnxComponentName, otherKey: string, otherValue: number) => {
+    problems.push(`${scorerFile}: ${key} ${value} differs from ${other} ${otherKey} ${otherValue} (${configFile(other)})`);
+    values.push(value);
+  };
+  if (scorer.in_channels !== unet.in_channels) differs('in_channels', scorer.in_channels, 'unet', 'in_channels', unet.in_channels);
+  if (scorer.freq_bins !== unet.freq_bins) differs('freq_bins', scorer.freq_bins, 'unet', 'freq_bins', unet.freq_bins);
+  if (scorer.hidden_size !== text_encoder.hidden_size) differs('hidden_size', scorer.hidden_size, 'text_encoder', 'hidden_size', text_encoder.hidden_size);
+  // Every latent the UNet produces (a multiple of its time_multiple) must be a valid scorer input.
+  if (!(scorer.time_multiple >= 1) || unet.time_multiple % scorer.time_multiple !== 0) {
+    problems.push(`${scorerFile}: time_multiple ${scorer.time_multiple} must divide unet time_multiple ${unet.time_multiple} (${configFile('unet')})`);
+    values.push(scorer.time_multiple);
+  }
+  if (scorer.score !== 'cosine') {
+    problems.push(`${scorerFile}: score must be "cosine", got ${JSON.stringify(scorer.score)}`);
+    values.push(scorer.score);
+  }
+  // The offending value itself, or all of them when several disagree.
+  if (problems.length > 0) throw new ModelBundleError(problems.join('; '), values.length === 1 ? values[0] : values);
+}
+
 /** Checks a loaded session against the contract: every input and output name, dtype and rank. */
-export function checkOnnxSignature(component: OnnxComponentName, session: OnnxSession): void {
+export function checkOnnxSignature(component: SignedComponentName, session: OnnxSession): void {
   const contract = ONNX_CONTRACT[component];
   const problems: string[] = [];
   for (const [kind, expected, actual] of [

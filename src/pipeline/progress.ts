@@ -1,7 +1,7 @@
 import type { Seconds } from '../types/units';
 
-/** The stages of one generation, in order. */
-export type PipelineStage = 'encode' | 'denoise' | 'decode' | 'vocode' | 'postprocess';
+/** The stages of one generation, in order (`rank` only with a bundle that has a scorer). */
+export type PipelineStage = 'encode' | 'denoise' | 'rank' | 'decode' | 'vocode' | 'postprocess';
 
 /** Typed progress events passed to `onProgress`. */
 export type PipelineProgress =

@@ -7,6 +7,8 @@ export interface StageTimings {
   denoise: Seconds;
   decode: Seconds;
   vocode: Seconds;
+  /** Scoring the denoised latents and keeping the best candidates (0 without a scorer). */
+  rank: Seconds;
   postprocess: Seconds;
   total: Seconds;
 }
@@ -17,12 +19,23 @@ export class GeneratedAudio {
     readonly data: Float32Array,
     readonly sampleRate: Hertz,
     readonly prompt: string,
-    /** The call's seed; the noise of this waveform is `new Rng(seed).fork(stream)`. */
+    /**
+     * The call's seed. For a single prompt the noise of this waveform is `new Rng(seed).fork(stream)` (with
+     * several prompts, prompt p's streams are numbered from p · numWaveformsPerPrompt); a kept candidate
+     * j ≥ 1 is `.fork(stream).fork(candidate)` (AudioDiffusionPipeline documents the scheme).
+     */
     readonly seed: number,
-    /** Index of this waveform among those of its prompt. */
+    /** Index of this waveform among those of its prompt, before re-ranking: the noise stream it came from. */
     readonly stream: number,
-    /** Index of this waveform in the call's output. */
+    /** Index of this waveform in the call's output (after re-ranking, when there was one). */
     readonly index: number,
+    /**
+     * The bundle scorer's cosine similarity in [-1, 1] between this waveform's latents and its prompt (higher =
+     * a better match); undefined when the bundle has no scorer.
+     */
+    readonly score?: number,
+    /** Which of the `candidates` noise streams of its waveform was kept (0: the plain stream). */
+    readonly candidate: number = 0,
   ) {}
 
   get durationSeconds(): Seconds {
@@ -52,7 +65,10 @@ export interface GenerationResult {
   seedB?: number;
   /** Prompt words the model does not know (also sent as a `warning` progress event). */
   unknownWords: string[];
-  /** True when waveforms were re-ranked by a scorer; false: they are in seed-stream order. */
+  /**
+   * True when the bundle's scorer ordered each prompt's waveforms best first (numWaveformsPerPrompt > 1) or
+   * picked the best of several candidates; false: they are in seed-stream order.
+   */
   reranked: boolean;
   durationSeconds: Seconds;
   timings: StageTimings;

@@ -5,6 +5,8 @@ import { main } from '../../cli/index';
 import { captureIo, decodeWav as decode } from '../pipeline/support/capture-io';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
+// A bundle with a scorer (the shipped one).
+const SCORED = join(__dirname, '../../models/foley-small');
 const BASE = ['--bundle', TINY, '--steps', '3', '--scheduler', 'ddim'];
 const FAST = [...BASE, '--duration', '0.5'];
 
@@ -89,6 +91,13 @@ describe('foley generate', () => {
     [['generate', 'glass', '--scheduler', 'nope'], /unknown scheduler "nope"/],
     [['generate', 'glass', '--json', '-o', '-'], /--json and -o - both write to stdout/],
     [['generate', 'glass', '-o', '/nonexistent-folder/x.wav'], /does not exist: create it first/],
+    [['generate', 'glass', '--candidates', '0'], /--candidates must be an integer from 1 to 16, got 0/],
+    [['generate', 'glass', '--candidates', '2.5'], /--candidates must be an integer from 1 to 16, got 2.5/],
+    [['generate', 'glass', '--candidates', 'many'], /--candidates must be an integer from 1 to 16, got NaN/],
+    [['generate', 'glass', '--candidates', '17'], /--candidates must be an integer from 1 to 16/],
+    [['generate', 'glass', '--candidates', '16', '-n', '8'], /-n × --candidates must be at most 64/],
+    // The tiny bundle has no scorer to choose among candidates.
+    [['generate', 'glass', '--candidates', '2'], /candidates 2 needs a scorer .*names a "scorer" component/],
   ])('exits 2 with a helpful message for %j', async (args, message) => {
     const io = captureIo();
     const code = await main([...(args as string[]), '--bundle', TINY, ...(args.includes('-o') ? [] : ['-o', `${dir}/`])], io);
@@ -96,6 +105,16 @@ describe('foley generate', () => {
     expect(io.err()).toMatch(message as RegExp);
     expect(io.err()).not.toMatch(/\n\s+at /); // no stack trace
     expect(readdirSync(dir)).toEqual([]); // no partial file
+  });
+
+  it('reports no score without a scorer', async () => {
+    const io = captureIo();
+    expect(await main(['generate', 'glass', ...FAST, '--seed', '1', '-o', join(dir, 'g.wav'), '--json'], io)).toBe(0);
+    const summary = JSON.parse(io.out().toString());
+    expect(summary).toMatchObject({ reranked: false, candidates: 1, waveforms: [{ stream: 0, candidate: 0, score: null }] });
+    const human = captureIo();
+    expect(await main(['generate', 'glass', ...FAST, '--seed', '1', '-o', join(dir, 'h.wav')], human)).toBe(0);
+    expect(human.err()).toMatch(/wrote .*h\.wav \(0\.50 s, seed 1\)\n/);
   });
 
   it('exits 2 on an unreadable bundle', async () => {
@@ -119,5 +138,29 @@ describe('foley generate', () => {
     const tty = captureIo(true);
     expect(await main(['generate', 'glass', ...FAST, '-o', join(dir, 'c.wav')], tty)).toBe(0);
     expect(tty.err()).toMatch(/denoise \[/);
+  });
+});
+
+describe('foley generate --candidates, with a scorer', () => {
+  const OPTIONS = ['--bundle', SCORED, '--steps', '4', '--scheduler', 'ddim', '--duration', '0.5', '--seed', '3'];
+
+  it('keeps the best of N per file, ranks -n files best first and prints each score', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'foley-cli-scored-'));
+    const io = captureIo();
+    expect(await main(['generate', 'a tight snare drum hit', ...OPTIONS, '-n', '2', '--candidates', '3', '-o', `${dir}/`, '--json'], io)).toBe(0);
+    const summary = JSON.parse(io.out().toString()) as { files: string[]; reranked: boolean; candidates: number; waveforms: { file: string; stream: number; candidate: number; score: number }[] };
+    expect(summary).toMatchObject({ reranked: true, candidates: 3 });
+    expect(summary.files).toEqual([join(dir, 'a-tight-snare-drum-hit-3-1.wav'), join(dir, 'a-tight-snare-drum-hit-3-2.wav')]);
+    const [first, second] = summary.waveforms;
+    expect(typeof first.score).toBe('number');
+    expect(first.score).toBeGreaterThanOrEqual(second.score);
+    expect([first.stream, second.stream].sort()).toEqual([0, 1]);
+    for (const w of summary.waveforms) expect(w.candidate).toBeGreaterThanOrEqual(0);
+    // The same call in human mode writes the same files and names each one's score.
+    const human = captureIo();
+    expect(await main(['generate', 'a tight snare drum hit', ...OPTIONS, '-n', '2', '--candidates', '3', '-o', `${dir}/`, '--force'], human)).toBe(0);
+    const lines = human.err().trim().split('\n').filter((line) => line.startsWith('wrote'));
+    expect(lines).toHaveLength(2);
+    lines.forEach((line, k) => expect(line).toContain(`, score ${summary.waveforms[k].score.toFixed(3)})`));
   });
 });

@@ -8,18 +8,11 @@ import { OnnxSession } from '../../src/models/session';
 import { PromptEncoder } from '../../src/models/text-encoder';
 import { WordTokenizer } from '../../src/models/tokenizer';
 import { Denoiser, type UNetConfig } from '../../src/models/unet';
+import { maxRelativeDiff } from '../support/parity';
 
 const BUNDLE = join(__dirname, '../../models/foley-small');
 const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/bundle-parity/text_unet.json'), 'utf8'));
 const config = (component: string) => JSON.parse(readFileSync(join(BUNDLE, component, 'config.json'), 'utf8'));
-
-/** Largest |a - b| relative to max(1, |b|), the parity measure of docs/vae-vocoder.md. */
-function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-  return max;
-}
 
 describe('models/foley-small: text encoder and UNet match PyTorch', () => {
   const sessions: OnnxSession[] = [];

@@ -13,6 +13,8 @@ import { readBundle } from '../../src/pipeline/model-index';
 import { ModelBundleError } from '../../src/utils/errors';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
+// A bundle with the optional scorer component (the shipped one).
+const SCORED = join(__dirname, '../../models/foley-small');
 const FAST = { durationSeconds: 0.5, numInferenceSteps: 3, scheduler: 'ddim', seed: 11 };
 
 describe('FetchBundleReader (a bundle over HTTP)', () => {
@@ -68,6 +70,26 @@ describe('FetchBundleReader (a bundle over HTTP)', () => {
       await fromUrl.dispose();
       await fromFolder.dispose();
     }
+  });
+
+  it('loads the optional scorer over HTTP: its config is validated and its model scores as from the folder', async () => {
+    cpSync(SCORED, join(root, 'scored'), { recursive: true, filter: (source) => !source.includes('/eval') });
+    const fetched = await new FetchBundleReader(`${base}scored/`).readBundle();
+    expect(fetched.files.onnx.scorer).toBe(`${base}scored/scorer/model.onnx`);
+    expect(fetched.configs.scorer).toEqual(readBundle(SCORED).configs.scorer);
+    const fromUrl = await AudioDiffusionPipeline.fromPretrained(new FetchBundleReader(`${base}scored/`));
+    const fromFolder = await AudioDiffusionPipeline.fromPretrained(SCORED);
+    try {
+      const audio = { data: (await fromFolder.generate('glass breaking', FAST)).audio, sampleRate: fromFolder.sampleRate };
+      const prompts = ['glass breaking', 'a dog barking'];
+      expect(await fromUrl.scoreAudio(audio, prompts)).toEqual(await fromFolder.scoreAudio(audio, prompts));
+    } finally {
+      await fromUrl.dispose();
+      await fromFolder.dispose();
+    }
+    // A scorer config the manifest names but the server lacks is an HTTP error naming it.
+    rmSync(join(root, 'scored/scorer/config.json'));
+    await expect(new FetchBundleReader(`${base}scored/`).readBundle()).rejects.toThrow(`${base}scored/scorer/config.json: HTTP 404`);
   });
 
   it('names the URL and the HTTP status of a missing file', async () => {

@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OnnxSession } from '../../src/models/session';
 import { checkOnnxSignature, readBundle } from '../../src/pipeline/model-index';
 import { ModelBundleError } from '../../src/utils/errors';
+import { editJson } from '../support/json-file';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 
@@ -12,12 +13,6 @@ function copyBundle(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'foley-bundle-')), 'bundle');
   cpSync(TINY, dir, { recursive: true });
   return dir;
-}
-
-function editJson(file: string, edit: (json: Record<string, any>) => void): void {
-  const json = JSON.parse(readFileSync(file, 'utf8'));
-  edit(json);
-  writeFileSync(file, JSON.stringify(json));
 }
 
 describe('readBundle (model_index.json validator)', () => {

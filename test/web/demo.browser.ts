@@ -28,7 +28,7 @@ const SCREENSHOT = resolve(ROOT, process.env.FOLEY_SCREENSHOT ?? '.ci/out/demo-s
 const CLIP = { prompt: 'glass breaking on a stone floor', durationSeconds: 0.5, numInferenceSteps: 4, seed: 1234 };
 
 interface PageEvent { type: string; id?: number; step?: number }
-interface LastResult { id: number; seed: number; sampleRate: number; wallSeconds: number; audios: number[][] }
+interface LastResult { id: number; seed: number; sampleRate: number; wallSeconds: number; audios: number[][]; scores: (number | null)[] }
 interface Info { name: string; sampleRate: number; numThreads: number; crossOriginIsolated: boolean; defaults: { scheduler: string; guidance_scale: number }; vocabulary: { words: string[]; classes: string[] } }
 
 const evaluate = <T>(page: Page, expression: string): Promise<T> => page.evaluate(expression) as Promise<T>;
@@ -64,6 +64,7 @@ async function generate(page: Page, fields: Record<string, string | number> = {}
   await setValue(page, 'duration', CLIP.durationSeconds);
   await setValue(page, 'steps', CLIP.numInferenceSteps);
   await setValue(page, 'seed', CLIP.seed);
+  await setValue(page, 'waveforms', 1);
   await setValue(page, 'candidates', 1);
   for (const [id, value] of Object.entries(fields)) await setValue(page, id, value);
   await page.click('#generate-button');
@@ -177,8 +178,17 @@ describe(`the demo page in Chromium (bundle ${BUNDLE})`, () => {
       guidanceScale: info.defaults.guidance_scale, scheduler: info.defaults.scheduler, seed: CLIP.seed, numWaveformsPerPrompt: 1, loop: false,
     };
     const native = await AudioDiffusionPipeline.fromPretrained(BUNDLE);
-    const nodeSamples = (await native.generate(CLIP.prompt, options)).audio;
+    const nodeResult = await native.generate(CLIP.prompt, options);
+    const nodeSamples = nodeResult.audio;
     await native.dispose();
+    // The page shows the scorer's score of the clip: the Node pipeline's, within the same tolerance (null without a scorer).
+    const browserScore = (await evaluate<LastResult>(main.page, 'window.__foley.last()')).scores[0];
+    const nodeScore = nodeResult.audios[0].score ?? null;
+    expect(browserScore === null).toBe(nodeScore === null);
+    if (browserScore !== null && nodeScore !== null) {
+      expect(Math.abs(browserScore - nodeScore)).toBeLessThan(1e-3);
+      expect(await text(main.page, 'candidates-list')).toContain(`score ${browserScore.toFixed(3)}`);
+    }
     const worst = maxAbsDiff(browserSamples, nodeSamples);
     const difference = Float32Array.from(browserSamples, (v, i) => v - nodeSamples[i]);
     expect(worst).toBeLessThan(1e-3);
@@ -261,7 +271,7 @@ describe(`the demo page in Chromium (bundle ${BUNDLE})`, () => {
     expect(Math.max(...log.filter((e) => e.type === 'step').map((e) => e.step ?? 0))).toBeLessThan(steps);
     expect(await text(page, 'progress-text')).toBe('Cancelled.');
     expect(await evaluate<boolean>(page, 'window.__foley.busy()')).toBe(false);
-    const again = await generate(page, { steps: 2, candidates: 2 });
+    const again = await generate(page, { steps: 2, waveforms: 2 });
     await finished(page, again);
     expect((await events(page)).filter((e) => e.id === again).map((e) => e.type)).toContain('done');
     expect(await evaluate<number>(page, 'document.querySelectorAll("#candidates-list .item").length')).toBe(2);

@@ -24,6 +24,9 @@ class TextEncoderConfig:
     layers: int = 2
     heads: int = 4
     hidden_size: int = 256  # size of text_embeds (the UNet's cross_attention_dim)
+    # Scale text_embeds to norm √hidden_size: a tower pre-trained contrastively (train_scorer) is only defined up
+    # to scale, and unit-sized components suit the UNet's FiLM layers.
+    normalize_output: bool = False
 
 
 @dataclass
@@ -90,7 +93,10 @@ class TextEncoder(nn.Module):
         x = self.norm(x)
         # Masked mean: an empty prompt (all padding) pools to zero and the projection's bias is the null text.
         pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
-        return self.proj(pooled)
+        out = self.proj(pooled)
+        if self.config.normalize_output:
+            out = out * (math.sqrt(out.shape[-1]) / out.norm(dim=-1, keepdim=True).clamp(min=1e-6))
+        return out
 
 
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:

@@ -49,7 +49,8 @@ def export_text_and_unet(state, text_encoder: TextEncoder, unet: UNet1D, bundle:
                       output_names=["text_embeds"], dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "text_embeds": {0: "batch"}},
                       opset_version=OPSET)
     write_json(bundle / "text_encoder" / "config.json", {"_class_name": "FoleyTextEncoder", "hidden_size": tc.hidden_size,
-               "max_length": tc.max_length, "vocab_size": tc.vocab_size, "width": tc.width, "layers": tc.layers, "heads": tc.heads})
+               "max_length": tc.max_length, "vocab_size": tc.vocab_size, "width": tc.width, "layers": tc.layers, "heads": tc.heads,
+               "normalize_output": tc.normalize_output})
     sample = torch.randn(2, uc.in_channels, uc.freq_bins, 4 * uc.time_multiple)
     timestep = torch.tensor([999.0, 10.0])
     embeds = torch.randn(2, uc.cross_attention_dim)
@@ -82,6 +83,49 @@ def write_parity_fixture(text_encoder: TextEncoder, unet: UNet1D, tokenizer: Wor
                      "out_sample": out_sample.flatten().tolist()})
 
 
+class ScorerForExport(torch.nn.Module):
+    """ONNX graph (`latent` [B, C, F, T'], `text_embeds` [B, D]) -> `score` [B]: the cosine similarity between the
+    audio tower's embedding of UNet-scale latents (every frame counted) and the text encoder's prompt embedding."""
+
+    def __init__(self, audio_tower: torch.nn.Module):
+        super().__init__()
+        self.audio = audio_tower
+
+    def forward(self, latent: torch.Tensor, text_embeds: torch.Tensor) -> torch.Tensor:
+        mask = torch.ones_like(latent[:, 0, 0, :])
+        audio = torch.nn.functional.normalize(self.audio(latent, mask), dim=-1)
+        text = torch.nn.functional.normalize(text_embeds, dim=-1)
+        return (audio * text).sum(-1)
+
+
+def export_scorer(scorer_ckpt: Path, text_encoder: TextEncoder, unet: UNet1D, tokenizer: WordTokenizer, bundle: Path,
+                  fixture: Path | None) -> None:
+    from .train_scorer import LatentAudioEncoder
+    state = torch.load(scorer_ckpt, map_location="cpu")
+    cfg = state["audio_config"]
+    tower = LatentAudioEncoder(cfg["in_channels"], cfg["freq_bins"], cfg["width"], cfg["blocks"], cfg["out_dim"])
+    tower.load_state_dict(state["audio_encoder"])
+    graph = ScorerForExport(tower).eval()
+    uc = unet.config
+    latent = torch.randn(2, uc.in_channels, uc.freq_bins, 4 * uc.time_multiple, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        embeds = text_encoder(torch.tensor([tokenizer.encode("a soft cello note, g2"), tokenizer.encode("a tight snare drum hit")]))
+        score = graph(latent, embeds)
+    (bundle / "scorer").mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(graph, (latent, embeds), str(bundle / "scorer" / "model.onnx"), input_names=["latent", "text_embeds"],
+                      output_names=["score"], dynamic_axes={"latent": {0: "batch", 3: "frames"}, "text_embeds": {0: "batch"},
+                                                             "score": {0: "batch"}}, opset_version=OPSET)
+    write_json(bundle / "scorer" / "config.json", {
+        "_class_name": "FoleyLatentScorer", "in_channels": cfg["in_channels"], "freq_bins": cfg["freq_bins"],
+        "hidden_size": cfg["out_dim"], "time_multiple": 4, "score": "cosine",
+        "validation_class_accuracy": state.get("val_class_accuracy"), "train_steps": state.get("step"),
+        "parameters": sum(p.numel() for p in tower.parameters())})
+    if fixture is not None:
+        write_json(fixture, {"latent": latent.flatten().tolist(), "latent_dims": list(latent.shape),
+                             "text_embeds": embeds.flatten().tolist(), "text_embeds_dims": list(embeds.shape),
+                             "score": score.tolist()})
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--bundle", type=Path, required=True)
@@ -94,6 +138,7 @@ def main() -> None:
     p.add_argument("--guidance", type=float, default=3.0, help="default guidance scale (chosen on the validation split)")
     p.add_argument("--steps", type=int, default=20, help="default number of inference steps")
     p.add_argument("--fixtures", type=Path, help="parity fixtures folder for the VAE and vocoder (default: test/fixtures)")
+    p.add_argument("--scorer-ckpt", type=Path, help="scorer.pt from train_scorer: exported as the bundle's scorer")
     args = p.parse_args()
 
     bundle = args.bundle
@@ -117,7 +162,8 @@ def main() -> None:
     write_json(bundle / "scheduler" / "scheduler_config.json", scheduler)
     write_json(bundle / "model_index.json", {
         "_class_name": "AudioDiffusionPipeline", "_foley_version": "0.1.0", "name": args.name, "audio": AUDIO_CONFIG,
-        "components": {k: k for k in ("tokenizer", "text_encoder", "unet", "vae_encoder", "vae_decoder", "vocoder", "scheduler")},
+        "components": {k: k for k in ("tokenizer", "text_encoder", "unet", "vae_encoder", "vae_decoder", "vocoder", "scheduler")
+                       + (("scorer",) if args.scorer_ckpt else ())},
         "defaults": {"num_inference_steps": args.steps, "guidance_scale": args.guidance, "scheduler": "DPMSolverMultistepScheduler",
                      "duration_seconds": 2.0}})
     subprocess.run([sys.executable, "-m", "foley_train.export_components", "--bundle", str(bundle),
@@ -125,6 +171,12 @@ def main() -> None:
                    + (["--fixtures", str(args.fixtures)] if args.fixtures else []), check=True)
     if args.parity_fixture:
         write_parity_fixture(text_encoder, unet, tokenizer, args.parity_fixture)
+    if args.scorer_ckpt:
+        if not state.get("frozen_text_encoder"):
+            raise SystemExit(f"--scorer-ckpt {args.scorer_ckpt}: the diffusion checkpoint's text encoder is not the scorer's "
+                             "text tower (train_diffusion --text-encoder); its scores would mean nothing")
+        export_scorer(args.scorer_ckpt, text_encoder, unet, tokenizer, bundle,
+                      args.parity_fixture.parent / "scorer.json" if args.parity_fixture else None)
     print(f"bundle written to {bundle}")
 
 

@@ -62,12 +62,15 @@ def main() -> None:
     vocab = read_json(bundle / "tokenizer" / "vocabulary.json") or {"words": [], "classes": []}
     unet_cfg = read_json(bundle / "unet" / "config.json") or {}
     vae_cfg = read_json(bundle / "vae_decoder" / "config.json") or {}
+    text_cfg = read_json(bundle / "text_encoder" / "config.json") or {}
     vae = read_json(ckpt / "vae" / "summary.json")
     vocoder = read_json(ckpt / "vocoder" / "summary.json")
     diffusion = None
     if (ckpt / "diffusion" / "diffusion.pt").exists():
         state = torch.load(ckpt / "diffusion" / "diffusion.pt", map_location="cpu")
-        diffusion = {k: state.get(k) for k in ("step", "train_seconds", "parameters", "device")}
+        diffusion = {k: state.get(k) for k in ("step", "train_seconds", "parameters", "device", "initialised_from_step",
+                                                "frozen_text_encoder", "trainable_parameters")}
+    scorer_cfg = read_json(bundle / "scorer" / "config.json")
     report = read_json(bundle / "eval" / "report.json")
     recon = (report or {}).get("reconstruction") or {}
     defaults = index.get("defaults", {})
@@ -79,13 +82,19 @@ def main() -> None:
            "## Components", "",
            "| component | what | size |", "|---|---|---|",
            f"| tokenizer | word-level, {len(vocab['words'])} known words | — |",
-           "| text_encoder | 2-layer transformer over word ids, mean-pooled, trained jointly with the UNet | |",
+           f"| text_encoder | {text_cfg.get('layers')}-layer transformer (width {text_cfg.get('width')}) over word ids, "
+           "mean-pooled, " + ("the scorer's text tower, frozen while the UNet trained" if (diffusion or {}).get("frozen_text_encoder")
+                              else "trained jointly with the UNet") + " | |",
            f"| unet | 1-D UNet over the latent (channels {unet_cfg.get('channels')}, FiLM time + text conditioning), "
            f"{unet_cfg.get('prediction_type')} | {fmt((unet_cfg.get('parameters') or 0) / 1e6, 2)} M parameters |",
            f"| vae_encoder / vae_decoder | log-mel [1, 64, T] ⇄ latent [{vae_cfg.get('latent_channels')}, 16, T/4], "
            f"scaling factor {fmt(vae_cfg.get('scaling_factor'), 4)} | {fmt((vae or {}).get('params', 0) / 1e6, 2)} M |",
            f"| vocoder | FreeV-style: pseudo-inverse mel magnitude refined + learned phase → STFT, iSTFT in TypeScript "
-           f"| {fmt((vocoder or {}).get('params', 0) / 1e6, 2)} M |", "",
+           f"| {fmt((vocoder or {}).get('params', 0) / 1e6, 2)} M |"]
+    if scorer_cfg:
+        out.append(f"| scorer | contrastive text–audio model (CLAP-style) on UNet-scale latents: cosine of its audio "
+                   f"tower and the text encoder; ranks candidates | {fmt(scorer_cfg.get('parameters', 0) / 1e6, 2)} M (audio tower) |")
+    out += ["",
            f"Defaults (`model_index.json`): {defaults.get('scheduler')}, {defaults.get('num_inference_steps')} steps, "
            f"guidance {defaults.get('guidance_scale')}, {defaults.get('duration_seconds')} s. Bundle size: "
            f"{bundle_size_mb(bundle):.1f} MB.", "",
@@ -101,8 +110,15 @@ def main() -> None:
     if vocoder:
         out.append(f"| vocoder | {vocoder['step']} | {fmt(vocoder.get('minutes'), 1)} min | validation "
                    + ", ".join(f"{k} {fmt(v)}" for k, v in vocoder.items() if k.startswith("val") and isinstance(v, float)) + " |")
+    if (ckpt / "scorer" / "scorer.pt").exists():
+        trained = torch.load(ckpt / "scorer" / "scorer.pt", map_location="cpu")
+        out.append(f"| scorer (text + audio towers) | {trained.get('step')} | {fmt((trained.get('train_seconds') or 0) / 60, 1)} min "
+                   f"| validation audio → caption retrieval picks the right class {fmt(trained.get('val_class_accuracy'))} |")
     if diffusion:
-        out.append(f"| text encoder + UNet | {diffusion['step']} | {fmt((diffusion['train_seconds'] or 0) / 60, 1)} min (last run) "
+        before = diffusion.get("initialised_from_step") or 0
+        steps = f"{before:,} + {diffusion['step']:,}" if before else f"{diffusion['step']:,}"
+        what = "UNet on the frozen scorer text tower" if diffusion.get("frozen_text_encoder") else "text encoder + UNet"
+        out.append(f"| {what} | {steps} | {fmt((diffusion['train_seconds'] or 0) / 60, 1)} min (last run) "
                    f"| {fmt((diffusion['parameters'] or 0) / 1e6, 2)} M parameters, v-prediction, min-SNR(+1) weighting |")
     out += ["", "## Measured quality", ""]
     if report:
@@ -112,7 +128,12 @@ def main() -> None:
                 "trained only on real training clips (`training/run.sh eval`).", "",
                 "| metric | generated | real test clips (ceiling) | goal |", "|---|---|---|---|",
                 f"| prompt accuracy, fine class | {fmt(pa['fine'])} | {fmt(pa['real_test_fine'])} | ≥ 0.90 |",
-                f"| prompt accuracy, coarse class | {fmt(pa['coarse'])} | {fmt(pa['real_test_coarse'])} | |",
+                f"| prompt accuracy, coarse class | {fmt(pa['coarse'])} | {fmt(pa['real_test_coarse'])} | |"]
+        resyn = pa.get("resynthesized_real_test")
+        if resyn:
+            out.append(f"| decode-path ceiling: real test clips through VAE + vocoder (n = {resyn['clips']}), the most a "
+                       f"perfect denoiser could score | — | fine {fmt(resyn['fine'])}, coarse {fmt(resyn['coarse'])} | |")
+        out += [
                 f"| pitch within ±50 cents (measurable classes, n = {pi['n_reliable']}) | {fmt(pi['accuracy_reliable'])} | "
                 f"{fmt(pi['real_test_reliable'])} | ≥ 0.90 |",
                 f"| pitch within ±50 cents (all pitched prompts, n = {pi['n_pitched']}) | {fmt(pi['accuracy'])} | "
@@ -120,6 +141,14 @@ def main() -> None:
                 f"| pitch class (octave-free) | {fmt(pi['pitch_class_accuracy'])} | | |",
                 f"| Fréchet distance to real test clips (same-size floor) | {fmt(fd['generated_vs_real_test'], 1)} | "
                 f"{fmt(fd['real_vs_real_floor_same_n'], 1)} (ratio {fmt(fd['ratio_to_floor_same_n'], 2)}) | ≤ 2× floor |", ""]
+        for extra in sorted((bundle / "eval").glob("report-best-of-*.json")):
+            best = read_json(extra)
+            k = best.get("candidates_per_clip")
+            bpa, bpi, bfd = best["prompt_accuracy"], best["pitch_accuracy"], best["frechet"]
+            out += [f"Best of {k} (`candidates: {k}`, `--candidates {k}`: {k} noise streams per clip, the scorer keeps the "
+                    f"one closest to the prompt; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
+                    f"{fmt(bpa['fine'])}, coarse {fmt(bpa['coarse'])}; pitch within ±50 cents {fmt(bpi['accuracy_reliable'])} "
+                    f"(measurable) / {fmt(bpi['accuracy'])} (all); Fréchet {fmt(bfd['generated_vs_real_test'], 1)}.", ""]
     else:
         out += ["The evaluation report (`eval/report.json`) has not been produced yet: run `training/run.sh eval`.", ""]
     if recon:

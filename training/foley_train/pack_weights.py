@@ -4,8 +4,9 @@
     python3 -m foley_train.pack_weights --checkpoints training/cache/checkpoints --out training/checkpoints/foley-small-weights.pt
     python3 -m foley_train.pack_weights --unpack training/checkpoints/foley-small-weights.pt --checkpoints training/cache/checkpoints
 
-Unpacking writes vae/vae.pt, vocoder/vocoder.pt and diffusion/diffusion.pt (float32) for `run.sh latents`,
-`export`, `sample`, and `train_diffusion --init`.
+Unpacking writes vae/vae.pt, vocoder/vocoder.pt, diffusion/diffusion.pt and scorer/scorer.pt (float32) for
+`run.sh latents`, `export`, `sample`, and `train_diffusion --init` (which, with the scorer present, `run.sh diffusion`
+runs on the scorer's frozen text tower).
 """
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import torch
 
-PARTS = {"vae": "vae/vae.pt", "vocoder": "vocoder/vocoder.pt", "diffusion": "diffusion/diffusion.pt"}
+PARTS = {"vae": "vae/vae.pt", "vocoder": "vocoder/vocoder.pt", "diffusion": "diffusion/diffusion.pt",
+         "scorer": "scorer/scorer.pt"}
+OPTIONAL = {"scorer"}  # packs from before the scorer existed lack it
 
 
 def convert(value, dtype):
@@ -34,6 +37,8 @@ def main() -> None:
     if args.unpack:
         packed = torch.load(args.unpack, map_location="cpu")
         for name, rel in PARTS.items():
+            if name not in packed and name in OPTIONAL:
+                continue
             path = args.checkpoints / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             torch.save(convert(packed[name], torch.float32), path)
@@ -43,7 +48,7 @@ def main() -> None:
         p.error("give --out (pack) or --unpack FILE")
     # float16 halves the file; the VAE stays float32 (small, and its latents must not move).
     packed = {name: convert(torch.load(args.checkpoints / rel, map_location="cpu"), torch.float32 if name == "vae" else torch.float16)
-              for name, rel in PARTS.items()}
+              for name, rel in PARTS.items() if not (name in OPTIONAL and not (args.checkpoints / rel).exists())}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(packed, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")

@@ -85,6 +85,13 @@ def sample_batch(data: LatentData, batch_size: int, multiple: int, generator: to
     return x0, ids
 
 
+def trim_padding(ids: torch.Tensor) -> torch.Tensor:
+    """Drop all-padding tail columns (captions fill about a third of max_length; the masked encoder's output is the
+    same either way)."""
+    nonzero = (ids != 0).any(0).nonzero()
+    return ids[:, : int(nonzero.max()) + 1] if len(nonzero) else ids[:, :1]
+
+
 def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: torch.Generator, t=None):
     b = x0.shape[0]
     if t is None:
@@ -92,7 +99,7 @@ def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: to
     a = acp[t].float()[:, None, None, None]
     noise = torch.randn(x0.shape, generator=generator).to(x0.device)
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-    pred = unet(xt, t.float(), text_encoder(ids))
+    pred = unet(xt, t.float(), text_encoder(trim_padding(ids)))
     snr = a / (1 - a)
     # Min-SNR-γ caps the weight of the low-noise steps; the "+1" keeps the plain v-loss weight (1) at high noise,
     # where the plain min-SNR v weight min(SNR, γ)/(SNR + 1) falls to ~SNR ≈ 0 and the text condition, which only
@@ -101,7 +108,7 @@ def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: to
     return (weight * (pred - v_target(x0, noise, a)) ** 2).mean()
 
 
-def main() -> None:
+def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--data", type=Path, required=True, help="folder with manifest.jsonl")
     p.add_argument("--latents", type=Path, required=True, help="folder with latents_train.npz, latents_validation.npz")
@@ -120,7 +127,12 @@ def main() -> None:
     p.add_argument("--channels", type=int, nargs=3, default=None, help="UNet channels per level (default 64 128 192)")
     p.add_argument("--init", type=Path, default=None,
                    help="start from these weights (diffusion.pt, or the committed training/checkpoints/foley-small-weights.pt)")
-    args = p.parse_args()
+    p.add_argument("--text-encoder", type=Path, default=None,
+                   help="scorer.pt from train_scorer: take its text tower and keep it frozen (the UNet's text pathway is "
+                        "re-learned on it)")
+    p.add_argument("--text-lr-scale", type=float, default=2.0,
+                   help="learning-rate multiple for the UNet's text projection and FiLM layers")
+    args = p.parse_args(argv)
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     device = pick_device(args.device)
@@ -137,6 +149,12 @@ def main() -> None:
     train_captions = [c for row in manifest.values() if row["split"] == "train" for c in row["captions"]]
     tokenizer = WordTokenizer.build(train_captions)
     text_config = TextEncoderConfig(vocab_size=len(tokenizer.vocab), max_length=tokenizer.max_length)
+    scorer = None
+    if args.text_encoder is not None:
+        scorer = torch.load(args.text_encoder, map_location="cpu")
+        if scorer["tokenizer"] != tokenizer.to_json():
+            raise SystemExit(f"--text-encoder {args.text_encoder}: its tokenizer differs from this dataset's captions")
+        text_config = TextEncoderConfig(**{**scorer["text_config"], "normalize_output": True})
     unet_config = UNetConfig(channels=tuple(args.channels)) if args.channels else UNetConfig()
     if args.smoke:
         text_config = TextEncoderConfig(vocab_size=len(tokenizer.vocab), width=32, layers=1, heads=2, hidden_size=32)
@@ -152,20 +170,35 @@ def main() -> None:
 
     text_encoder = TextEncoder(text_config).to(device)
     unet = UNet1D(unet_config).to(device)
-    params = list(text_encoder.parameters()) + list(unet.parameters())
+    frozen_text = scorer is not None
+    if frozen_text:
+        text_encoder.load_state_dict(scorer["text_encoder"])
+        text_encoder.requires_grad_(False)
+    params = ([] if frozen_text else list(text_encoder.parameters())) + list(unet.parameters())
     ema = [q.detach().clone() for q in params]
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.99))
+    text_path = {id(q) for name, q in unet.named_parameters() if name.startswith("text_proj") or ".film." in name}
+    groups = [{"params": [q for q in params if id(q) not in text_path], "lr_scale": 1.0},
+              {"params": [q for q in params if id(q) in text_path], "lr_scale": args.text_lr_scale}]
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.99))
     acp = alphas_cumprod().to(device)
-    step = 0
+    step = init_step = 0
     ckpt_path = args.out / "checkpoint.pt"
     if args.resume and ckpt_path.exists():
         state = torch.load(ckpt_path, map_location=device)
+        # Checkpoints that predate the flag tell by their EMA list: the frozen run averages the UNet alone.
+        was_frozen = state.get("frozen_text", len(state["ema"]) == len(list(unet.parameters())))
+        if bool(was_frozen) != frozen_text:
+            was = "the frozen scorer text tower" if was_frozen else "a jointly trained text encoder"
+            now = "the frozen scorer text tower (--text-encoder)" if frozen_text else "a jointly trained text encoder"
+            raise SystemExit(f"{ckpt_path} was trained with {was}, and this run asks for {now}: move {args.out} aside "
+                             f"and start from its weights with --init <old>/diffusion.pt")
         text_encoder.load_state_dict(state["text_encoder"])
         unet.load_state_dict(state["unet"])
         opt.load_state_dict(state["opt"])
         for e, s in zip(ema, state["ema"]):
             e.copy_(s)
         step = state["step"]
+        init_step = state.get("init_step", 0)
         tokenizer = WordTokenizer.from_json(state["tokenizer"])
         print(f"resumed at step {step}")
 
@@ -174,30 +207,41 @@ def main() -> None:
         init = init.get("diffusion", init)  # the combined weights file holds {"vae", "vocoder", "diffusion"}
         if init["tokenizer"] != tokenizer.to_json():
             raise SystemExit(f"--init {args.init}: its tokenizer differs from this dataset's captions; train from scratch")
-        text_encoder.load_state_dict({k: v.float() for k, v in init["text_encoder"].items()})
         unet.load_state_dict({k: v.float() for k, v in init["unet"].items()})
+        if frozen_text and not init.get("frozen_text_encoder"):
+            # The old text pathway was trained on another embedding: start it at zero, keeping the denoiser.
+            with torch.no_grad():
+                unet.text_proj[-1].weight.zero_()
+        elif frozen_text:
+            pass  # trained on this same frozen tower already: continue as it is
+        else:
+            text_encoder.load_state_dict({k: v.float() for k, v in init["text_encoder"].items()})
         for e, q in zip(ema, params):
             e.copy_(q.detach())
-        print(f"initialised from {args.init} (trained {init.get('step')} steps)")
+        init_step = int(init.get("step") or 0) + int(init.get("initialised_from_step") or 0)
+        print(f"initialised from {args.init} (trained {init_step} steps)")
     generator = torch.Generator().manual_seed(args.seed + step)
-    n_params = sum(q.numel() for q in params)
+    n_params = sum(q.numel() for q in text_encoder.parameters()) + sum(q.numel() for q in unet.parameters())
     log = open(args.out / "log.jsonl", "a")
     print(f"device {device}, {n_params / 1e6:.2f} M parameters, {train.count} train clips, vocab {len(tokenizer.vocab)}")
 
     def save(final: bool) -> None:
-        te_state = {k: v for k, v in zip([n for n, _ in text_encoder.named_parameters()], ema[: len(list(text_encoder.parameters()))])}
-        un_names = [n for n, _ in unet.named_parameters()]
-        un_state = {k: v for k, v in zip(un_names, ema[len(te_state):])}
+        averaged = {id(q): e for q, e in zip(params, ema)}
+        te_state = {n: averaged.get(id(q), q) for n, q in text_encoder.named_parameters()}
+        un_state = {n: averaged[id(q)] for n, q in unet.named_parameters()}
         # Buffers (none today) would come from the live model.
         weights = {"text_encoder": {**text_encoder.state_dict(), **te_state}, "unet": {**unet.state_dict(), **un_state},
                    "text_config": config_dict(text_config), "unet_config": config_dict(unet_config),
                    "tokenizer": tokenizer.to_json(), "scheduler_config": SCHEDULER_CONFIG, "step": step,
-                   "train_seconds": train_seconds, "device": str(device), "parameters": n_params}
+                   "train_seconds": train_seconds, "device": str(device), "parameters": n_params,
+                   "initialised_from_step": init_step, "frozen_text_encoder": frozen_text,
+                   "trainable_parameters": sum(q.numel() for q in params)}
         torch.save({k: ({n: t.detach().cpu() for n, t in v.items()} if isinstance(v, dict) and k in ("text_encoder", "unet") else v)
                     for k, v in weights.items()}, args.out / "diffusion.pt")
         if not final:
             torch.save({"text_encoder": text_encoder.state_dict(), "unet": unet.state_dict(), "opt": opt.state_dict(),
-                        "ema": ema, "step": step, "tokenizer": tokenizer.to_json()}, ckpt_path)
+                        "ema": ema, "step": step, "tokenizer": tokenizer.to_json(), "init_step": init_step,
+                        "frozen_text": frozen_text}, ckpt_path)
 
     start = time.time()
     train_seconds = 0.0
@@ -210,7 +254,7 @@ def main() -> None:
             progress = max(progress, (time.time() - start) / (args.minutes * 60))
         lr = args.lr * min(1.0, (step + 1) / warmup) * (0.5 * (1 + math.cos(math.pi * min(1.0, progress))) * 0.9 + 0.1)
         for group in opt.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group["lr_scale"]
         x0, ids = sample_batch(train, args.batch_size, unet_config.time_multiple, generator, args.uncond_prob)
         loss = diffusion_loss(unet, text_encoder, x0, ids, acp, generator)
         opt.zero_grad(set_to_none=True)
