@@ -117,7 +117,7 @@ def export_scorer(scorer_ckpt: Path, text_encoder: TextEncoder, unet: UNet1D, to
                                                              "score": {0: "batch"}}, opset_version=OPSET)
     write_json(bundle / "scorer" / "config.json", {
         "_class_name": "FoleyLatentScorer", "in_channels": cfg["in_channels"], "freq_bins": cfg["freq_bins"],
-        "hidden_size": cfg["out_dim"], "time_multiple": 4, "score": "cosine",
+        "hidden_size": cfg["out_dim"], "time_multiple": tower.time_multiple, "score": "cosine",
         "validation_class_accuracy": state.get("val_class_accuracy"), "train_steps": state.get("step"),
         "parameters": sum(p.numel() for p in tower.parameters())})
     if fixture is not None:

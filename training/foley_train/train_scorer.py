@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 from .diffusion_model import TextEncoder, TextEncoderConfig
 from .tokenizer import WordTokenizer
-from .train_diffusion import load_manifest
+from .train_diffusion import load_manifest, trim_padding
 
 
 class LatentAudioEncoder(nn.Module):
@@ -48,6 +48,11 @@ class LatentAudioEncoder(nn.Module):
         self.down = nn.Conv1d(width, width, 4, stride=2, padding=1)
         self.norm = nn.GroupNorm(8, width)
         self.proj = nn.Linear(2 * width, out_dim)
+
+    @property
+    def time_multiple(self) -> int:
+        """Latent frames per output step: the strides of conv_in and down."""
+        return self.conv_in.stride[0] * self.down.stride[0]
 
     def forward(self, latent: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         b, c, f, t = latent.shape
@@ -110,13 +115,6 @@ class PairData:
         return trim_padding(ids), x, mask
 
 
-def trim_padding(ids: torch.Tensor) -> torch.Tensor:
-    """Drop the all-padding tail columns: captions use about a third of max_length, and the masked encoder gives
-    the same embedding either way."""
-    used = int((ids != 0).any(0).nonzero().max()) + 1 if bool((ids != 0).any()) else 1
-    return ids[:, :used]
-
-
 def contrastive_loss(scorer: Scorer, ids, latent, mask, keys) -> torch.Tensor:
     logits = scorer.similarity(ids, latent, mask) * scorer.log_scale.exp().clamp(max=100.0)
     positive = (keys[:, None] == keys[None, :]).float()
@@ -144,7 +142,7 @@ def class_accuracy(scorer: Scorer, data: PairData, limit: int = 1024) -> float:
 def save(path: Path, scorer: Scorer, tokenizer: WordTokenizer, text_config: TextEncoderConfig, step: int, extra: dict):
     tmp = path.with_suffix(".tmp")
     torch.save({"text_encoder": scorer.text.state_dict(), "audio_encoder": scorer.audio.state_dict(),
-                "log_scale": float(scorer.log_scale), "text_config": vars(text_config) | {},
+                "log_scale": float(scorer.log_scale), "text_config": dict(vars(text_config)),
                 "audio_config": scorer.audio.config, "tokenizer": tokenizer.to_json(), "step": step, **extra}, tmp)
     tmp.replace(path)
 

@@ -13,7 +13,8 @@ import torch
 
 from foley_train.diffusion_model import TextEncoder, TextEncoderConfig
 from foley_train.export_bundle import ScorerForExport
-from foley_train.train_scorer import LatentAudioEncoder, Scorer, contrastive_loss, trim_padding
+from foley_train.train_diffusion import trim_padding
+from foley_train.train_scorer import LatentAudioEncoder, Scorer, contrastive_loss
 
 
 class FixedScorer(Scorer):
@@ -59,6 +60,7 @@ class AudioTower(unittest.TestCase):
         with torch.no_grad():
             a, b = tower(x, half), tower(x, torch.ones(2, 32))
         self.assertEqual(tuple(a.shape), (2, 8))
+        self.assertEqual(tower.time_multiple, 4)
         self.assertGreater(float((a - b).abs().max()), 1e-3)
 
     def test_trim_padding_keeps_every_used_column(self):
