@@ -410,9 +410,7 @@ export class AudioDiffusionPipeline {
     const ctx: RunContext = { timings: emptyTimings() };
     const { latents, frames } = await this.encodeAudio(audio, ctx);
     const { cond } = await this.encodePrompts(prompts, undefined, ctx);
-    const tiled = new Float32Array(prompts.length * latents.length);
-    for (let i = 0; i < prompts.length; i++) tiled.set(latents, i * latents.length);
-    const scores = Array.from(await scorer.score(tiled, prompts.length, frames, cond));
+    const scores = Array.from(await scorer.score(repeatRows(latents, latents.length, prompts.length), prompts.length, frames, cond));
     return Array.isArray(prompt) ? scores : scores[0];
   }
 

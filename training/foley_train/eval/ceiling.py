@@ -14,12 +14,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..melspec import log_mel
+from ..melspec import HOP, log_mel
 from ..vae import load_vae
 from ..vocoder import istft, load_vocoder
 from .classifier import Bundle, classifier_path, fit_frames, load_split
-
-HOP = 160
 
 
 @torch.no_grad()
