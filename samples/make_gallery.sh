@@ -39,7 +39,8 @@ node -e '
   cmd+=("${EXTRA[@]}")
   echo "make_gallery: ${cmd[*]}" >&2
   node "$BIN" "${cmd[@]:1}" < /dev/null
-  if ! node "$BIN" mel "$wav" --png "$png" > /dev/null 2>&1; then
+  # --force: the gallery remakes its own images (mel refuses to replace a file otherwise)
+  if ! node "$BIN" mel "$wav" --png "$png" --force > /dev/null 2>&1; then
     echo "make_gallery: no spectrogram for $id (foley mel failed)" >&2
     png=""
   fi

@@ -51,10 +51,9 @@ describe('the shipped model follows its prompts', () => {
   const generate = async (prompt: string, seconds: number, seed: number) =>
     (await pipeline.generate(prompt, { durationSeconds: seconds, numInferenceSteps: STEPS, seed })).audio;
 
-  // KNOWN GAP (issue 5): foley-small does not yet place the prompted pitch (held-out pitch accuracy in the model
-  // card). `it.failing` passes while the check fails and turns red the day a retrained model gets it right: then
-  // make it a plain `it`.
-  it.failing('puts the prompted note two octaves apart where it belongs (flute c4 vs c6)', async () => {
+  // Held-out pitch accuracy is still far from its goal (model card); this contrast of two octaves is what the
+  // model gets right since the input-skip release.
+  it('puts the prompted note two octaves apart where it belongs (flute c4 vs c6)', async () => {
     const low: number[] = [];
     const high: number[] = [];
     for (const seed of SEEDS) {

@@ -63,7 +63,8 @@ def export_text_and_unet(state, text_encoder: TextEncoder, unet: UNet1D, bundle:
     write_json(bundle / "unet" / "config.json", {"_class_name": "FoleyUNet1D", "in_channels": uc.in_channels,
                "freq_bins": uc.freq_bins, "cross_attention_dim": uc.cross_attention_dim, "time_multiple": uc.time_multiple,
                "prediction_type": state["scheduler_config"]["prediction_type"], "channels": list(uc.channels),
-               "layers_per_block": uc.layers_per_block, "parameters": sum(p.numel() for p in unet.parameters())})
+               "layers_per_block": uc.layers_per_block, "input_skip": uc.input_skip,
+               "parameters": sum(p.numel() for p in unet.parameters())})
 
 
 def write_parity_fixture(text_encoder: TextEncoder, unet: UNet1D, tokenizer: WordTokenizer, out: Path) -> None:
@@ -135,7 +136,8 @@ def main() -> None:
     p.add_argument("--data", type=Path, help="manifest.jsonl folder (sound classes for vocabulary.json)")
     p.add_argument("--name", default="foley-small")
     p.add_argument("--parity-fixture", type=Path, help="write text/unet parity fixture here")
-    p.add_argument("--guidance", type=float, default=3.0, help="default guidance scale (chosen on the validation split)")
+    p.add_argument("--guidance", type=float, default=3.0,
+                   help="default guidance scale (chosen on 48 validation captions; the sweep is in the model card)")
     p.add_argument("--steps", type=int, default=20, help="default number of inference steps")
     p.add_argument("--fixtures", type=Path, help="parity fixtures folder for the VAE and vocoder (default: test/fixtures)")
     p.add_argument("--scorer-ckpt", type=Path, help="scorer.pt from train_scorer: exported as the bundle's scorer")

@@ -69,7 +69,7 @@ def main() -> None:
     if (ckpt / "diffusion" / "diffusion.pt").exists():
         state = torch.load(ckpt / "diffusion" / "diffusion.pt", map_location="cpu")
         diffusion = {k: state.get(k) for k in ("step", "train_seconds", "parameters", "device", "initialised_from_step",
-                                                "frozen_text_encoder", "trainable_parameters")}
+                                                "frozen_text_encoder", "trainable_parameters", "unet_config")}
     scorer_cfg = read_json(bundle / "scorer" / "config.json")
     report = read_json(bundle / "eval" / "report.json")
     recon = (report or {}).get("reconstruction") or {}
@@ -85,7 +85,8 @@ def main() -> None:
            f"| text_encoder | {text_cfg.get('layers')}-layer transformer (width {text_cfg.get('width')}) over word ids, "
            "mean-pooled, " + ("the scorer's text tower, frozen while the UNet trained" if (diffusion or {}).get("frozen_text_encoder")
                               else "trained jointly with the UNet") + " | |",
-           f"| unet | 1-D UNet over the latent (channels {unet_cfg.get('channels')}, FiLM time + text conditioning), "
+           f"| unet | 1-D UNet over the latent (channels {unet_cfg.get('channels')}, FiLM time + text conditioning"
+           f"{', per-element input skip' if unet_cfg.get('input_skip') else ''}), "
            f"{unet_cfg.get('prediction_type')} | {fmt((unet_cfg.get('parameters') or 0) / 1e6, 2)} M parameters |",
            f"| vae_encoder / vae_decoder | log-mel [1, 64, T] ⇄ latent [{vae_cfg.get('latent_channels')}, 16, T/4], "
            f"scaling factor {fmt(vae_cfg.get('scaling_factor'), 4)} | {fmt((vae or {}).get('params', 0) / 1e6, 2)} M |",
@@ -119,7 +120,8 @@ def main() -> None:
         steps = f"{before:,} + {diffusion['step']:,}" if before else f"{diffusion['step']:,}"
         what = "UNet on the frozen scorer text tower" if diffusion.get("frozen_text_encoder") else "text encoder + UNet"
         out.append(f"| {what} | {steps} | {fmt((diffusion['train_seconds'] or 0) / 60, 1)} min (last run) "
-                   f"| {fmt((diffusion['parameters'] or 0) / 1e6, 2)} M parameters, v-prediction, min-SNR(+1) weighting |")
+                   f"| {fmt((diffusion['parameters'] or 0) / 1e6, 2)} M parameters, v-prediction, min-SNR(+1) weighting"
+                   + (", per-element input skip" if (diffusion.get("unet_config") or {}).get("input_skip") else "") + " |")
     out += ["", "## Measured quality", ""]
     if report:
         pa, pi, fd = report["prompt_accuracy"], report["pitch_accuracy"], report["frechet"]
@@ -133,6 +135,11 @@ def main() -> None:
         if resyn:
             out.append(f"| decode-path ceiling: real test clips through VAE + vocoder (n = {resyn['clips']}), the most a "
                        f"perfect denoiser could score | — | fine {fmt(resyn['fine'])}, coarse {fmt(resyn['coarse'])} | |")
+            labels = {"vae_only": "the same clips through the VAE alone (decoded log-mel, no vocoder)",
+                      "vocoder_only": "the same clips through the vocoder alone (real log-mel, no VAE)"}
+            for key, stage in (resyn.get("stages") or {}).items():
+                out.append(f"| {labels.get(key, key)} | — | fine {fmt(stage['fine'])}, coarse "
+                           f"{fmt(stage['coarse'])} | |")
         out += [
                 f"| pitch within ±50 cents (measurable classes, n = {pi['n_reliable']}) | {fmt(pi['accuracy_reliable'])} | "
                 f"{fmt(pi['real_test_reliable'])} | ≥ 0.90 |",

@@ -6,7 +6,9 @@
 
 Unpacking writes vae/vae.pt, vocoder/vocoder.pt, diffusion/diffusion.pt and scorer/scorer.pt (float32) for
 `run.sh latents`, `export`, `sample`, and `train_diffusion --init` (which, with the scorer present, `run.sh diffusion`
-runs on the scorer's frozen text tower).
+runs on the scorer's frozen text tower), and the evaluator's classifier as ../eval/classifier.pt (float32, as trained):
+a retrained classifier is a different judge (two runs of the same recipe put the decode-path ceiling at 0.663 and
+0.747), so figures from different sessions are comparable only when they share this one.
 """
 from __future__ import annotations
 
@@ -15,9 +17,12 @@ from pathlib import Path
 
 import torch
 
+from .eval.classifier import Bundle
+
 PARTS = {"vae": "vae/vae.pt", "vocoder": "vocoder/vocoder.pt", "diffusion": "diffusion/diffusion.pt",
-         "scorer": "scorer/scorer.pt"}
-OPTIONAL = {"scorer"}  # packs from before the scorer existed lack it
+         "scorer": "scorer/scorer.pt", "eval_classifier": "../eval/classifier.pt"}
+OPTIONAL = {"scorer", "eval_classifier"}  # older packs lack them
+FULL_PRECISION = {"vae", "eval_classifier"}  # small, and their outputs must not move
 
 
 def convert(value, dtype):
@@ -28,12 +33,12 @@ def convert(value, dtype):
     return value
 
 
-def main() -> None:
+def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--checkpoints", type=Path, required=True)
     p.add_argument("--out", type=Path)
     p.add_argument("--unpack", type=Path)
-    args = p.parse_args()
+    args = p.parse_args(argv)
     if args.unpack:
         packed = torch.load(args.unpack, map_location="cpu")
         for name, rel in PARTS.items():
@@ -41,13 +46,17 @@ def main() -> None:
                 continue
             path = args.checkpoints / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(convert(packed[name], torch.float32), path)
-            print(f"wrote {path}")
+            if name == "eval_classifier":
+                Bundle.from_checkpoint(convert(packed[name], torch.float32)).save(path)  # with its classifier.json
+            else:
+                torch.save(convert(packed[name], torch.float32), path)
+            print(f"wrote {path.resolve()}")
         return
     if args.out is None:
         p.error("give --out (pack) or --unpack FILE")
-    # float16 halves the file; the VAE stays float32 (small, and its latents must not move).
-    packed = {name: convert(torch.load(args.checkpoints / rel, map_location="cpu"), torch.float32 if name == "vae" else torch.float16)
+    # float16 halves the file; FULL_PRECISION parts stay float32.
+    packed = {name: convert(torch.load(args.checkpoints / rel, map_location="cpu"),
+                            torch.float32 if name in FULL_PRECISION else torch.float16)
               for name, rel in PARTS.items() if not (name in OPTIONAL and not (args.checkpoints / rel).exists())}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(packed, args.out)

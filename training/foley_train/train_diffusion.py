@@ -130,6 +130,8 @@ def main(argv=None) -> None:
     p.add_argument("--text-encoder", type=Path, default=None,
                    help="scorer.pt from train_scorer: take its text tower and keep it frozen (the UNet's text pathway is "
                         "re-learned on it)")
+    p.add_argument("--input-skip", action=argparse.BooleanOptionalAction, default=True,
+                   help="the UNet's per-element noise path (UNetConfig.input_skip); --no-input-skip for the old layout")
     p.add_argument("--text-lr-scale", type=float, default=2.0,
                    help="learning-rate multiple for the UNet's text projection and FiLM layers")
     args = p.parse_args(argv)
@@ -161,6 +163,7 @@ def main(argv=None) -> None:
         unet_config = UNetConfig(channels=(32, 32, 32), layers_per_block=1, cond_dim=32, cross_attention_dim=32, groups=8)
         args.steps = min(args.steps, 20)
         args.batch_size = min(args.batch_size, 4)
+    unet_config.input_skip = args.input_skip
 
     train = LatentData(args.latents / "latents_train.npz", manifest, tokenizer, device)
     val_path = args.latents / "latents_validation.npz"
@@ -192,6 +195,11 @@ def main(argv=None) -> None:
             now = "the frozen scorer text tower (--text-encoder)" if frozen_text else "a jointly trained text encoder"
             raise SystemExit(f"{ckpt_path} was trained with {was}, and this run asks for {now}: move {args.out} aside "
                              f"and start from its weights with --init <old>/diffusion.pt")
+        if ("skip_in.weight" in state["unet"]) != unet_config.input_skip:
+            flag = "--input-skip" if "skip_in.weight" in state["unet"] else "--no-input-skip"
+            raise SystemExit(f"{ckpt_path} was trained {'with' if flag == '--input-skip' else 'without'} the UNet's "
+                             f"input skip: resume with {flag}, or move {args.out} aside and start from its weights "
+                             f"with --init <old>/diffusion.pt")
         text_encoder.load_state_dict(state["text_encoder"])
         unet.load_state_dict(state["unet"])
         opt.load_state_dict(state["opt"])
@@ -207,7 +215,11 @@ def main(argv=None) -> None:
         init = init.get("diffusion", init)  # the combined weights file holds {"vae", "vocoder", "diffusion"}
         if init["tokenizer"] != tokenizer.to_json():
             raise SystemExit(f"--init {args.init}: its tokenizer differs from this dataset's captions; train from scratch")
-        unet.load_state_dict({k: v.float() for k, v in init["unet"].items()})
+        missing, unexpected = unet.load_state_dict({k: v.float() for k, v in init["unet"].items()}, strict=False)
+        # A model without the input skip starts one with it unchanged (the skip is zero-initialised).
+        if unexpected or any(not k.startswith("skip_in.") for k in missing):
+            raise SystemExit(f"--init {args.init}: its UNet does not fit this one (missing {missing}, unexpected "
+                             f"{unexpected}); check --channels and --input-skip")
         if frozen_text and not init.get("frozen_text_encoder"):
             # The old text pathway was trained on another embedding: start it at zero, keeping the denoiser.
             with torch.no_grad():

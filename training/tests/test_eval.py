@@ -158,6 +158,29 @@ class ClassifierAndEvaluateTest(unittest.TestCase):
         self.assertGreater(fd["real_vs_real_floor"], 0)
         self.assertGreaterEqual(fd["generated_vs_real_test"], 0)
 
+    def test_ceiling_charges_each_stage_to_its_component(self):
+        # A lossless VAE and a vocoder that returns silence: the VAE-alone figure is the real clips' own accuracy,
+        # the vocoder-alone and full-path figures fall to what silence scores.
+        import torch
+        from foley_train.eval.ceiling import resynthesized_accuracy
+
+        class IdentityVAE:
+            def encode(self, mel):
+                return mel, None
+
+            def decode(self, latent):
+                return latent
+
+        def silent_vocoder(mel):
+            zeros = torch.zeros(mel.shape[0], 513, mel.shape[-1])
+            return zeros, zeros
+
+        result = resynthesized_accuracy(self.tmp / "data", IdentityVAE(), silent_vocoder, self.bundle, clips=400)
+        self.assertEqual(result["clips"], 32)  # every test clip of the synthetic set (8 per class)
+        self.assertAlmostEqual(result["stages"]["vae_only"]["fine"], self.bundle.meta["real_test"]["fine"], places=6)
+        for figure in (result["stages"]["vocoder_only"], result):
+            self.assertLessEqual(figure["fine"], 0.25)
+
     def test_cli_rejects_missing_files(self):
         from foley_train.eval import evaluate as ev
         prompts = self.tmp / "p.json"

@@ -1,6 +1,8 @@
 """The decode path's ceiling on prompt accuracy: real test clips, encoded by the VAE, decoded, vocoded by the
 neural vocoder and classified. A perfect denoiser would score this, not the real clips' figure, because every
-generated clip goes through the same VAE decoder and vocoder.
+generated clip goes through the same VAE decoder and vocoder. The same clips are also classified after each stage
+alone (`stages`: the VAE's decoded log-mel with no vocoder; the real log-mel through the vocoder with no VAE), so
+the report says which component costs the accuracy.
 
     python3 -m foley_train.eval.ceiling --data D --vae-ckpt vae.pt --vocoder-ckpt vocoder.pt [--clips 400]
 """
@@ -20,25 +22,38 @@ from ..vocoder import istft, load_vocoder
 from .classifier import Bundle, classifier_path, fit_frames, load_split
 
 
+def _accuracy(bundle: Bundle, mels: list[np.ndarray], chosen: list[dict]) -> dict:
+    fine, coarse, _ = bundle.run(np.stack(mels))
+    fine_true = np.array([bundle.fine_index.get(r["class"], -1) for r in chosen])
+    coarse_true = np.array([bundle.coarse_index.get(r["coarse_class"], -1) for r in chosen])
+    return {"fine": float(np.mean(fine == fine_true)), "coarse": float(np.mean(coarse == coarse_true))}
+
+
 @torch.no_grad()
-def resynthesized_accuracy(data: Path, vae_ckpt: Path, vocoder_ckpt: Path, bundle: Bundle, clips: int = 400,
-                           batch: int = 16, seed: int = 0) -> dict:
+def resynthesized_accuracy(data: Path, vae, vocoder, bundle: Bundle, clips: int = 400, batch: int = 16,
+                           seed: int = 0) -> dict:
+    """vae: encode(mel [B, 1, 64, T]) -> (mean, logvar), decode(latent) -> mel; vocoder: mel [B, 64, T] -> (real, imag)."""
     mels, records = load_split(data, "test")
     pick = np.sort(np.random.default_rng(seed).permutation(len(records))[:clips])
-    vae, vocoder = load_vae(vae_ckpt).eval(), load_vocoder(vocoder_ckpt).eval()
-    out = []
+
+    def vocode(mel: torch.Tensor) -> list[np.ndarray]:
+        real, imag = vocoder(mel)
+        return [fit_frames(log_mel(w).numpy()) for w in istft(real, imag, HOP * mel.shape[-1])]
+
+    full, vae_only, vocoder_only = [], [], []
     for start in range(0, len(pick), batch):
         mel = torch.from_numpy(mels[pick[start:start + batch]].astype(np.float32))
         decoded = vae.decode(vae.encode(mel[:, None])[0])[:, 0]
-        real, imag = vocoder(decoded)
-        wav = istft(real, imag, HOP * decoded.shape[-1])
-        out.extend(fit_frames(log_mel(w).numpy()) for w in wav)
+        full.extend(vocode(decoded))
+        vae_only.extend(fit_frames(m) for m in decoded.numpy())
+        vocoder_only.extend(vocode(mel))
     chosen = [records[i] for i in pick]
-    fine, coarse, _ = bundle.run(np.stack(out))
-    fine_true = np.array([bundle.fine_index.get(r["class"], -1) for r in chosen])
-    coarse_true = np.array([bundle.coarse_index.get(r["coarse_class"], -1) for r in chosen])
-    return {"clips": len(chosen), "fine": float(np.mean(fine == fine_true)), "coarse": float(np.mean(coarse == coarse_true)),
-            "path": "VAE encode (mean) -> VAE decode -> neural vocoder -> log-mel -> classifier"}
+    return {"clips": len(chosen), **_accuracy(bundle, full, chosen),
+            "path": "VAE encode (mean) -> VAE decode -> neural vocoder -> log-mel -> classifier",
+            "stages": {"vae_only": {**_accuracy(bundle, vae_only, chosen),
+                                    "path": "VAE encode (mean) -> VAE decode -> classifier (no vocoder)"},
+                       "vocoder_only": {**_accuracy(bundle, vocoder_only, chosen),
+                                        "path": "real log-mel -> neural vocoder -> log-mel -> classifier (no VAE)"}}}
 
 
 def main(argv=None) -> int:
@@ -53,7 +68,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("FOLEY_THREADS", "2")))
     bundle = Bundle.load(args.classifier or classifier_path(args.smoke))
-    result = resynthesized_accuracy(args.data, args.vae_ckpt, args.vocoder_ckpt, bundle, args.clips)
+    vae, vocoder = load_vae(args.vae_ckpt).eval(), load_vocoder(args.vocoder_ckpt).eval()
+    result = resynthesized_accuracy(args.data, vae, vocoder, bundle, args.clips)
     print(json.dumps(result))
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -112,7 +112,10 @@ class Bundle:
         if not Path(path).exists():
             raise FileNotFoundError(f"no classifier at {path}: run `training/run.sh eval` "
                                     "(or python3 -m foley_train.eval.classifier) first")
-        ckpt = torch.load(path, map_location="cpu")
+        return cls.from_checkpoint(torch.load(path, map_location="cpu"))
+
+    @classmethod
+    def from_checkpoint(cls, ckpt: dict) -> "Bundle":
         model = MelClassifier(len(ckpt["fine"]), len(ckpt["coarse"]))
         model.load_state_dict(ckpt["state_dict"])
         return cls(model, ckpt["fine"], ckpt["coarse"], ckpt["mean"], ckpt["std"], ckpt["meta"])
