@@ -195,11 +195,11 @@ def main(argv=None) -> None:
             now = "the frozen scorer text tower (--text-encoder)" if frozen_text else "a jointly trained text encoder"
             raise SystemExit(f"{ckpt_path} was trained with {was}, and this run asks for {now}: move {args.out} aside "
                              f"and start from its weights with --init <old>/diffusion.pt")
-        if ("skip_in.weight" in state["unet"]) != unet_config.input_skip:
-            flag = "--input-skip" if "skip_in.weight" in state["unet"] else "--no-input-skip"
-            raise SystemExit(f"{ckpt_path} was trained {'with' if flag == '--input-skip' else 'without'} the UNet's "
-                             f"input skip: resume with {flag}, or move {args.out} aside and start from its weights "
-                             f"with --init <old>/diffusion.pt")
+        trained_with_skip = "skip_in.weight" in state["unet"]
+        if trained_with_skip != unet_config.input_skip:
+            raise SystemExit(f"{ckpt_path} was trained {'with' if trained_with_skip else 'without'} the UNet's input "
+                             f"skip: resume with {'--input-skip' if trained_with_skip else '--no-input-skip'}, or move "
+                             f"{args.out} aside and start from its weights with --init <old>/diffusion.pt")
         text_encoder.load_state_dict(state["text_encoder"])
         unet.load_state_dict(state["unet"])
         opt.load_state_dict(state["opt"])

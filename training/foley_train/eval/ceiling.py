@@ -19,14 +19,7 @@ import torch
 from ..melspec import HOP, log_mel
 from ..vae import load_vae
 from ..vocoder import istft, load_vocoder
-from .classifier import Bundle, classifier_path, fit_frames, load_split
-
-
-def _accuracy(bundle: Bundle, mels: list[np.ndarray], chosen: list[dict]) -> dict:
-    fine, coarse, _ = bundle.run(np.stack(mels))
-    fine_true = np.array([bundle.fine_index.get(r["class"], -1) for r in chosen])
-    coarse_true = np.array([bundle.coarse_index.get(r["coarse_class"], -1) for r in chosen])
-    return {"fine": float(np.mean(fine == fine_true)), "coarse": float(np.mean(coarse == coarse_true))}
+from .classifier import Bundle, accuracy, classifier_path, fit_frames, load_split
 
 
 @torch.no_grad()
@@ -48,11 +41,15 @@ def resynthesized_accuracy(data: Path, vae, vocoder, bundle: Bundle, clips: int 
         vae_only.extend(fit_frames(m) for m in decoded.numpy())
         vocoder_only.extend(vocode(mel))
     chosen = [records[i] for i in pick]
-    return {"clips": len(chosen), **_accuracy(bundle, full, chosen),
+
+    def score(path_mels: list[np.ndarray]) -> dict:  # {"n", "fine", "coarse"}
+        return accuracy(bundle, np.stack(path_mels), chosen)
+
+    return {"clips": len(chosen), **score(full),
             "path": "VAE encode (mean) -> VAE decode -> neural vocoder -> log-mel -> classifier",
-            "stages": {"vae_only": {**_accuracy(bundle, vae_only, chosen),
+            "stages": {"vae_only": {**score(vae_only),
                                     "path": "VAE encode (mean) -> VAE decode -> classifier (no vocoder)"},
-                       "vocoder_only": {**_accuracy(bundle, vocoder_only, chosen),
+                       "vocoder_only": {**score(vocoder_only),
                                         "path": "real log-mel -> neural vocoder -> log-mel -> classifier (no VAE)"}}}
 
 
