@@ -65,7 +65,7 @@ describe('the shipped bundle models/foley-small', () => {
     expect(bytes(y.audio).equals(bytes((await pipeline.generate('a door slam', { ...options, seed: 7 })).audio))).toBe(true);
   });
 
-  it('vary with a low strength stays closer to the input than with strength 1', async () => {
+  it('vary with a low strength stays closer to the input than with strength 1, toward another prompt', async () => {
     const input = (await pipeline.generate('a soft cello note, g2', { durationSeconds: 1, numInferenceSteps: 8, seed: 8 })).audios[0];
     // Log-mel L1 (the representation the model edits): the vocoder re-synthesises the phase, so a sample-by-sample
     // distance says little about how much of the sound changed.
@@ -74,8 +74,10 @@ describe('the shipped bundle models/foley-small', () => {
       const { data } = logMel(x);
       return data.reduce((sum, v, i) => sum + Math.abs(v - reference.data[i]), 0) / data.length;
     };
-    const near = await pipeline.vary(input, 'a soft cello note, g2', { strength: 0.2, numInferenceSteps: 10, seed: 9 });
-    const far = await pipeline.vary(input, 'a soft cello note, g2', { strength: 1, numInferenceSteps: 10, seed: 9 });
+    // Another prompt than the input's: with its own prompt, strength 1 is a fresh cello note, which a model that
+    // follows prompts makes about as close to the input as the VAE and vocoder round trip of strength 0.2.
+    const near = await pipeline.vary(input, 'a tight snare drum hit', { strength: 0.2, numInferenceSteps: 10, seed: 9 });
+    const far = await pipeline.vary(input, 'a tight snare drum hit', { strength: 1, numInferenceSteps: 10, seed: 9 });
     expect(distance(near.audio)).toBeLessThan(distance(far.audio));
   });
 
