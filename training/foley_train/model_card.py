@@ -30,6 +30,13 @@ def fmt(value, digits: int = 3) -> str:
     return str(value)
 
 
+def millions(summary: dict | None, config: dict) -> str:
+    """Parameter count in millions: from the training summary, else the exported component's config (a resumed
+    recipe may lack the summary)."""
+    params = (summary or {}).get("params") or config.get("parameters")
+    return f"{params / 1e6:.2f} M" if params else "n/a"
+
+
 def bundle_size_mb(bundle: Path) -> float:
     return sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) / 1e6
 
@@ -62,6 +69,7 @@ def main() -> None:
     vocab = read_json(bundle / "tokenizer" / "vocabulary.json") or {"words": [], "classes": []}
     unet_cfg = read_json(bundle / "unet" / "config.json") or {}
     vae_cfg = read_json(bundle / "vae_decoder" / "config.json") or {}
+    vocoder_cfg = read_json(bundle / "vocoder" / "config.json") or {}
     text_cfg = read_json(bundle / "text_encoder" / "config.json") or {}
     vae = read_json(ckpt / "vae" / "summary.json")
     vocoder = read_json(ckpt / "vocoder" / "summary.json")
@@ -89,9 +97,9 @@ def main() -> None:
            f"{', per-element input skip' if unet_cfg.get('input_skip') else ''}), "
            f"{unet_cfg.get('prediction_type')} | {fmt((unet_cfg.get('parameters') or 0) / 1e6, 2)} M parameters |",
            f"| vae_encoder / vae_decoder | log-mel [1, 64, T] ⇄ latent [{vae_cfg.get('latent_channels')}, 16, T/4], "
-           f"scaling factor {fmt(vae_cfg.get('scaling_factor'), 4)} | {fmt((vae or {}).get('params', 0) / 1e6, 2)} M |",
+           f"scaling factor {fmt(vae_cfg.get('scaling_factor'), 4)} | {millions(vae, vae_cfg)} |",
            f"| vocoder | FreeV-style: pseudo-inverse mel magnitude refined + learned phase → STFT, iSTFT in TypeScript "
-           f"| {fmt((vocoder or {}).get('params', 0) / 1e6, 2)} M |"]
+           f"| {millions(vocoder, vocoder_cfg)} |"]
     if scorer_cfg:
         out.append(f"| scorer | contrastive text–audio model (CLAP-style) on UNet-scale latents: cosine of its audio "
                    f"tower and the text encoder; ranks candidates | {fmt(scorer_cfg.get('parameters', 0) / 1e6, 2)} M (audio tower) |")
@@ -109,7 +117,9 @@ def main() -> None:
     if vae:
         out.append(f"| VAE | {vae['step']} | {fmt(vae.get('minutes'), 1)} min | validation log-mel L1 {fmt(vae.get('val_l1'))} |")
     if vocoder:
-        out.append(f"| vocoder | {vocoder['step']} | {fmt(vocoder.get('minutes'), 1)} min | validation "
+        before = vocoder.get("initialised_from_step") or 0
+        steps = f"{before:,} + {vocoder['step']:,}" if before else f"{vocoder['step']:,}"
+        out.append(f"| vocoder | {steps} | {fmt(vocoder.get('minutes'), 1)} min{' (last run)' if before else ''} | validation "
                    + ", ".join(f"{k} {fmt(v)}" for k, v in vocoder.items() if k.startswith("val") and isinstance(v, float)) + " |")
     if (ckpt / "scorer" / "scorer.pt").exists():
         trained = torch.load(ckpt / "scorer" / "scorer.pt", map_location="cpu")

@@ -4,7 +4,8 @@
     python3 -m foley_train.pack_weights --checkpoints training/cache/checkpoints --out training/checkpoints/foley-small-weights.pt
     python3 -m foley_train.pack_weights --unpack training/checkpoints/foley-small-weights.pt --checkpoints training/cache/checkpoints
 
-Unpacking writes vae/vae.pt, vocoder/vocoder.pt, diffusion/diffusion.pt and scorer/scorer.pt (float32) for
+Unpacking writes vae/vae.pt, vocoder/vocoder.pt, diffusion/diffusion.pt and scorer/scorer.pt (float32), and the
+VAE's and vocoder's summary.json where the pack holds them, for
 `run.sh latents`, `export`, `sample`, and `train_diffusion --init` (which, with the scorer present, `run.sh diffusion`
 runs on the scorer's frozen text tower), and the evaluator's classifier as ../eval/classifier.pt (float32, as trained):
 a retrained classifier is a different judge (two runs of the same recipe put the decode-path ceiling at 0.663 and
@@ -13,6 +14,7 @@ a retrained classifier is a different judge (two runs of the same recipe put the
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import torch
@@ -22,6 +24,9 @@ from .eval.classifier import Bundle
 PARTS = {"vae": "vae/vae.pt", "vocoder": "vocoder/vocoder.pt", "diffusion": "diffusion/diffusion.pt",
          "scorer": "scorer/scorer.pt", "eval_classifier": "../eval/classifier.pt"}
 OPTIONAL = {"scorer", "eval_classifier"}  # older packs lack them
+# The stages' training summaries (steps, minutes, validation figures) ride along so the model card of a resumed
+# recipe still reports them; packs before 2026-12-02 lack them.
+SUMMARIES = {"vae": "vae/summary.json", "vocoder": "vocoder/summary.json"}
 FULL_PRECISION = {"vae", "eval_classifier"}  # small, and their outputs must not move
 
 
@@ -51,6 +56,11 @@ def main(argv=None) -> None:
             else:
                 torch.save(convert(packed[name], torch.float32), path)
             print(f"wrote {path.resolve()}")
+        for name, summary in packed.get("summaries", {}).items():
+            path = args.checkpoints / SUMMARIES[name]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(summary, indent=1) + "\n")
+            print(f"wrote {path.resolve()}")
         return
     if args.out is None:
         p.error("give --out (pack) or --unpack FILE")
@@ -58,6 +68,10 @@ def main(argv=None) -> None:
     packed = {name: convert(torch.load(args.checkpoints / rel, map_location="cpu"),
                             torch.float32 if name in FULL_PRECISION else torch.float16)
               for name, rel in PARTS.items() if not (name in OPTIONAL and not (args.checkpoints / rel).exists())}
+    summaries = {name: json.loads((args.checkpoints / rel).read_text())
+                 for name, rel in SUMMARIES.items() if (args.checkpoints / rel).exists()}
+    if summaries:
+        packed["summaries"] = summaries
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(packed, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")

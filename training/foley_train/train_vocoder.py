@@ -20,25 +20,27 @@ from . import melspec
 from .datasets import WaveClips
 from .train_vae import (JsonLog, add_run_arguments, autocast, learning_rate, load_checkpoint, pick_device,
                         save_checkpoint, schedule_step)
-from .vae import count_parameters, torch_load
+from .vae import count_parameters, load_vae, torch_load
 from .vocoder import (SMOKE_CONFIG, NeuralVocoder, VocoderConfig, VocoderLossWeights, config_dict, istft,
-                      mrstft_distance, save_weights, vocoder_loss)
+                      mrstft_distance, save_weights, vae_round_trip, vocoder_loss)
 
 
 @torch.no_grad()
-def evaluate(model: NeuralVocoder, crops: torch.Tensor, batch: int = 16) -> dict:
-    """Held-out mel-L1 and MR-STFT distance of the network's resynthesis of `crops` [N, samples]."""
+def evaluate(model: NeuralVocoder, crops: torch.Tensor, batch: int = 16, vae=None) -> dict:
+    """Held-out mel-L1 and MR-STFT distance of the network's resynthesis of `crops` [N, samples]; with `vae`, also
+    of its resynthesis from the VAE's reconstruction of their log-mel (keys ending `_vae`)."""
     model.eval()
-    mel_l1, mr = [], []
+    scores: dict[str, list[torch.Tensor]] = {}
     for i in range(0, crops.shape[0], batch):
         wav = crops[i:i + batch]
         log_mel = melspec.log_mel(wav)
-        real, imag = model(log_mel)
-        wav_hat = istft(real, imag, length=wav.shape[-1])
-        mel_l1.append((melspec.log_mel(wav_hat) - log_mel).abs().flatten(1).mean(1))
-        mr.append(mrstft_distance(wav_hat, wav))
+        for suffix, heard in (("", log_mel),) + ((("_vae", vae_round_trip(vae, log_mel)),) if vae is not None else ()):
+            real, imag = model(heard)
+            wav_hat = istft(real, imag, length=wav.shape[-1])
+            scores.setdefault("val_mel_l1" + suffix, []).append((melspec.log_mel(wav_hat) - log_mel).abs().flatten(1).mean(1))
+            scores.setdefault("val_mrstft" + suffix, []).append(mrstft_distance(wav_hat, wav))
     model.train()
-    return {"val_mel_l1": torch.cat(mel_l1).mean().item(), "val_mrstft": torch.cat(mr).mean().item()}
+    return {key: torch.cat(values).mean().item() for key, values in scores.items()}
 
 
 def main(argv=None) -> None:
@@ -49,6 +51,12 @@ def main(argv=None) -> None:
     p.add_argument("--blocks", type=int, default=None, help=f"phase trunk blocks (default {VocoderConfig.blocks})")
     p.add_argument("--mag-dim", type=int, default=None, help=f"magnitude block width (default {VocoderConfig.mag_dim})")
     p.add_argument("--init", type=str, default=None, help="start from these weights (weights-only .pt)")
+    p.add_argument("--init-steps", type=int, default=None,
+                   help="steps behind --init when its file does not record them (weights saved before 2026-12-02)")
+    p.add_argument("--vae-ckpt", type=str, default=None,
+                   help="let the network hear this VAE's reconstruction of the log-mel (what the pipeline feeds it) "
+                        "on a share of the batches, still held to the real audio")
+    p.add_argument("--vae-share", type=float, default=0.5, help="share of batches heard through --vae-ckpt")
     p.add_argument("--val-crops", type=int, default=64)
     p.add_argument("--train-clips", type=int, default=None, help="at most this many train clips (full cache only)")
     for name, default in vars(VocoderLossWeights()).items():
@@ -82,6 +90,10 @@ def main(argv=None) -> None:
     model = NeuralVocoder(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.8, 0.99), weight_decay=1e-2)
     step = 0
+    # Steps behind the starting weights, so the summary reports the total of a fine-tune.
+    init_step = (resume_state or {}).get("init_step") or 0
+    if init_state:
+        init_step = init_state.get("trained_steps") or args.init_steps or 0
     if resume_state:
         step = load_checkpoint(ckpt_path, model, optimizer, device)["step"]
         print(f"resumed from {ckpt_path} at step {step}")
@@ -90,6 +102,7 @@ def main(argv=None) -> None:
         print(f"initialised from {args.init}")
     weights = VocoderLossWeights(**{name: getattr(args, "w_" + name) for name in vars(VocoderLossWeights())})
 
+    vae = load_vae(args.vae_ckpt).to(device).eval() if args.vae_ckpt else None
     train = WaveClips.load(args.data, "train", limit=args.train_clips)
     val = WaveClips.load(args.data, "validation")
     val_order = np.random.default_rng(99).permutation(len(val))[:args.val_crops]
@@ -98,7 +111,8 @@ def main(argv=None) -> None:
     log.write({"event": "start", "params": count_parameters(model), "config": config_dict(config),
                "device": str(device), "train_clips": len(train), "val_crops": int(val_crops.shape[0]),
                "crop_samples": samples, "step": step, "steps": args.steps, "batch_size": args.batch_size,
-               "weights": vars(weights), "torch": torch.__version__})
+               "weights": vars(weights), "vae": args.vae_ckpt, "vae_share": args.vae_share if vae else 0.0,
+               "torch": torch.__version__})
 
     rng = np.random.default_rng(args.seed + step)
     started = time.time()
@@ -109,8 +123,9 @@ def main(argv=None) -> None:
         for group in optimizer.param_groups:
             group["lr"] = lr
         wav = torch.from_numpy(train.crop_batch(rng, args.batch_size, samples)).to(device)
+        heard = vae_round_trip(vae, melspec.log_mel(wav)) if vae is not None and rng.random() < args.vae_share else None
         with autocast(device, args.amp):
-            loss, parts = vocoder_loss(model, wav, weights)
+            loss, parts = vocoder_loss(model, wav, weights, input_mel=heard)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0).item()
@@ -120,19 +135,21 @@ def main(argv=None) -> None:
             log.write({"step": step, "lr": lr, **parts, "grad_norm": grad_norm, "sec": round(time.time() - started, 1)})
         out_of_time = args.minutes > 0 and time.time() - started > args.minutes * 60
         if step % args.eval_every == 0 or step == args.steps or out_of_time:
-            log.write({"step": step, **evaluate(model, val_crops)})
+            log.write({"step": step, **evaluate(model, val_crops, vae=vae)})
         if step % args.ckpt_every == 0 or step == args.steps or out_of_time:
-            save_checkpoint(ckpt_path, model, optimizer, step, config_dict(config), {"kind": "foley-vocoder"})
+            save_checkpoint(ckpt_path, model, optimizer, step, config_dict(config),
+                            {"kind": "foley-vocoder", "init_step": init_step})
             last_saved = step
         if out_of_time:
             log.write({"event": "time limit", "step": step})
             break
     if last_saved != step:
-        save_checkpoint(ckpt_path, model, optimizer, step, config_dict(config), {"kind": "foley-vocoder"})
+        save_checkpoint(ckpt_path, model, optimizer, step, config_dict(config),
+                            {"kind": "foley-vocoder", "init_step": init_step})
     model.eval()
-    save_weights(args.out / "vocoder.pt", model.cpu())
-    metrics = evaluate(model.to(device), val_crops)
-    summary = {"step": step, **metrics, "params": count_parameters(model),
+    save_weights(args.out / "vocoder.pt", model.cpu(), trained_steps=init_step + step)
+    metrics = evaluate(model.to(device), val_crops, vae=vae)
+    summary = {"step": step, "initialised_from_step": init_step, **metrics, "params": count_parameters(model),
                "minutes": round((time.time() - started) / 60, 2), "config": config_dict(config)}
     (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     log.write({"event": "done", **summary})

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from . import melspec
 from .melspec import HOP, LOG_FLOOR, N_FFT, N_MELS, WIN
+from .vae import DOWNSAMPLE  # the VAE's time down-sampling
 
 N_BINS = N_FFT // 2 + 1
 
@@ -205,12 +206,24 @@ def compressed(real, imag, c: float):
     return real * scale, imag * scale
 
 
-def vocoder_loss(model: NeuralVocoder, wav: torch.Tensor, w: VocoderLossWeights) -> tuple[torch.Tensor, dict]:
-    """wav [B, N] (N a multiple of the hop) -> total loss and its parts."""
+@torch.no_grad()
+def vae_round_trip(vae: nn.Module, log_mel: torch.Tensor) -> torch.Tensor:
+    """log-mel [B, 64, T] -> the VAE's encode (mean) -> decode of it, [B, 64, T]: the kind of log-mel the vocoder
+    gets from the pipeline. T is padded (edge frames repeated) to the VAE's time multiple and cut back."""
+    frames = log_mel.shape[-1]
+    padded = F.pad(log_mel, (0, (-frames) % DOWNSAMPLE), mode="replicate")[:, None]
+    return vae.decode(vae.encode(padded)[0])[:, 0, :, :frames]
+
+
+def vocoder_loss(model: NeuralVocoder, wav: torch.Tensor, w: VocoderLossWeights,
+                 input_mel: torch.Tensor | None = None) -> tuple[torch.Tensor, dict]:
+    """wav [B, N] (N a multiple of the hop) -> total loss and its parts. The network hears `input_mel` when given
+    (e.g. the VAE's reconstruction of the wav's log-mel) and is still held to the wav itself."""
     n = wav.shape[-1]
     target = stft(wav)
     log_mel = melspec.log_mel(wav)
-    log_mag, r, i = (t.float() for t in model.components(log_mel))  # float32 even under bf16 autocast
+    heard = log_mel if input_mel is None else input_mel
+    log_mag, r, i = (t.float() for t in model.components(heard))  # float32 even under bf16 autocast
     target_mag = target.abs()
     target_log_mag = torch.log(target_mag.clamp(min=LOG_FLOOR))
     l_mag = F.mse_loss(log_mag, target_log_mag)
@@ -279,12 +292,14 @@ def config_dict(cfg: VocoderConfig) -> dict:
     return asdict(cfg)
 
 
-def save_weights(path: Path, model: NeuralVocoder) -> None:
-    """Weights-only file {"kind", "config", "state_dict"} (loads with weights_only=True)."""
+def save_weights(path: Path, model: NeuralVocoder, trained_steps: int | None = None) -> None:
+    """Weights-only file {"kind", "config", "state_dict", "trained_steps"} (loads with weights_only=True);
+    trained_steps counts the steps of every run behind the weights, so a fine-tune can report its total."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save({"kind": "foley-vocoder", "config": config_dict(model.config), "state_dict": model.state_dict()}, tmp)
+    torch.save({"kind": "foley-vocoder", "config": config_dict(model.config), "state_dict": model.state_dict(),
+                "trained_steps": trained_steps}, tmp)
     tmp.replace(path)
 
 

@@ -15,7 +15,7 @@ import torch
 from foley_train import export_components, train_vae, train_vocoder
 from foley_train.datasets import write_synthetic_dataset
 from foley_train.vae import load_vae
-from foley_train.vocoder import load_vocoder
+from foley_train.vocoder import load_vocoder, vae_round_trip
 
 
 def graph_io(path):
@@ -62,6 +62,33 @@ class TrainAndExport(unittest.TestCase):
         starts = [l for l in lines if l.get("event") == "start"]
         self.assertEqual(starts[-1]["step"], 4)
 
+    def test_a_vocoder_fine_tune_counts_the_steps_behind_its_weights(self):
+        data, first = str(self.root / "data"), self.root / "voc-ft1"
+        old_style = {k: v for k, v in torch.load(self.root / "voc" / "vocoder.pt").items() if k != "trained_steps"}
+        torch.save(old_style, self.root / "vocoder-without-steps.pt")  # as saved before weights recorded their steps
+        train_vocoder.main(["--data", data, "--out", str(first), "--smoke", "--init",
+                            str(self.root / "vocoder-without-steps.pt"), "--init-steps", "10"])
+        self.assertEqual(json.loads((first / "summary.json").read_text())["initialised_from_step"], 10)
+        second = self.root / "voc-ft2"
+        train_vocoder.main(["--data", data, "--out", str(second), "--smoke", "--init", str(first / "vocoder.pt")])
+        summary = json.loads((second / "summary.json").read_text())
+        self.assertEqual((summary["initialised_from_step"], summary["step"]), (14, 4))  # read from the weights file
+        self.assertEqual(torch.load(second / "vocoder.pt")["trained_steps"], 18)
+
+    def test_the_vocoder_can_train_on_what_the_vae_gives_it(self):
+        vae = load_vae(self.root / "vae" / "vae.pt")
+        mel = torch.randn(2, 64, 24) - 6.0
+        with torch.no_grad():
+            direct = vae.decode(vae.encode(mel[:, None])[0])[:, 0]
+        torch.testing.assert_close(vae_round_trip(vae, mel), direct)  # 24 frames: no padding needed
+        self.assertEqual(tuple(vae_round_trip(vae, mel[..., :21]).shape), (2, 64, 21))  # padded to 24, cut back
+        out = self.root / "voc-vae"
+        train_vocoder.main(["--data", str(self.root / "data"), "--out", str(out), "--smoke", "--vae-ckpt",
+                            str(self.root / "vae" / "vae.pt"), "--vae-share", "1"])
+        summary = json.loads((out / "summary.json").read_text())
+        self.assertGreater(summary["val_mel_l1_vae"], 0)
+        self.assertNotEqual(summary["val_mel_l1_vae"], summary["val_mel_l1"])
+
     def test_onnx_signatures_follow_the_contract(self):
         b = self.root / "bundle"
         ins, outs, opset = graph_io(b / "vae_encoder" / "model.onnx")
@@ -104,6 +131,19 @@ class TrainAndExport(unittest.TestCase):
             mel = vae.decode(torch.from_numpy(inputs["latent_sample"]))
         np.testing.assert_allclose(outputs["mel"], mel.numpy(), rtol=1e-5, atol=1e-5)
         self.assertEqual(len(index["model_sha256"]), 64)
+
+    def test_a_fixture_is_rewritten_only_when_its_model_changes(self):
+        bundle, fixtures = self.root / "bundle-again", self.root / "fx-again"
+        export = ["--bundle", str(bundle), "--vae-ckpt", str(self.root / "vae" / "vae.pt"),
+                  "--vocoder-ckpt", str(self.root / "voc" / "vocoder.pt"), "--fixtures", str(fixtures)]
+        export_components.main(export)
+        kept, stale = fixtures / "vocoder" / "bundle", fixtures / "vae" / "decoder"
+        (kept / "output_real.f32").write_bytes(b"kept")  # a re-export of the same model must leave this alone
+        index = json.loads((stale / "parity.json").read_text())
+        (stale / "parity.json").write_text(json.dumps({**index, "model_sha256": "0" * 64}))  # as if its model changed
+        export_components.main(export)
+        self.assertEqual((kept / "output_real.f32").read_bytes(), b"kept")
+        self.assertEqual(json.loads((stale / "parity.json").read_text())["model_sha256"], index["model_sha256"])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 Run: cd training && python3 -m unittest tests.test_pack_weights"""
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import unittest
@@ -29,6 +30,8 @@ class PackWeightsTest(unittest.TestCase):
             if name != "eval_classifier":
                 (src / rel).parent.mkdir(parents=True, exist_ok=True)
                 torch.save({"weights": weights[name], "step": 7}, src / rel)
+        vocoder_summary = {"step": 6550, "minutes": 60.0, "val_mel_l1": 0.267, "params": 1993155}
+        (src / pack_weights.SUMMARIES["vocoder"]).write_text(json.dumps(vocoder_summary))
         model = MelClassifier(5, 2)
         judge = Bundle(model, [f"c{i}" for i in range(5)], ["a", "b"], -4.0, 2.5, {"real_test": {"fine": 0.5}})
         judge.save(self.tmp / "cache" / "eval" / "classifier.pt")
@@ -44,6 +47,8 @@ class PackWeightsTest(unittest.TestCase):
         self.assertEqual(restored_unet["step"], 7)
         self.assertTrue(torch.allclose(restored_unet["weights"], weights["diffusion"], rtol=1e-3, atol=1e-3))
         self.assertFalse(torch.equal(restored_unet["weights"], weights["diffusion"]))  # it did go through float16
+        self.assertEqual(json.loads((dest / "vocoder/summary.json").read_text()), vocoder_summary)
+        self.assertFalse((dest / "vae/summary.json").exists())  # none was packed
 
         restored = Bundle.load(self.tmp / "restored" / "eval" / "classifier.pt")
         self.assertTrue((self.tmp / "restored" / "eval" / "classifier.json").exists())
