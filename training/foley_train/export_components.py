@@ -65,13 +65,14 @@ def write_fixture(folder: Path, model_path: Path, inputs: dict[str, np.ndarray],
                   note: str, reference: dict[str, np.ndarray] | None = None) -> None:
     """folder/parity.json + one .f32 file per tensor (little-endian float32, C order). `reference` holds values
     computed from the outputs outside the graph (the vocoder's torch.istft waveform)."""
+    model_sha256 = sha256(model_path)
     previous = folder / "parity.json"
-    if previous.exists() and json.loads(previous.read_text()).get("model_sha256") == sha256(model_path):
+    if previous.exists() and json.loads(previous.read_text()).get("model_sha256") == model_sha256:
         # The same ONNX bytes: the committed fixture still holds (rewriting it only churns the repository).
         print(f"{folder}: model unchanged, fixture kept")
         return
     folder.mkdir(parents=True, exist_ok=True)
-    index = {"model_sha256": sha256(model_path), "tolerance": TOLERANCE, "note": note, "inputs": {}, "outputs": {},
+    index = {"model_sha256": model_sha256, "tolerance": TOLERANCE, "note": note, "inputs": {}, "outputs": {},
              "reference": {}}
     for kind, tensors in (("inputs", inputs), ("outputs", outputs), ("reference", reference or {})):
         for name, array in tensors.items():

@@ -95,14 +95,14 @@ def main() -> None:
                               else "trained jointly with the UNet") + " | |",
            f"| unet | 1-D UNet over the latent (channels {unet_cfg.get('channels')}, FiLM time + text conditioning"
            f"{', per-element input skip' if unet_cfg.get('input_skip') else ''}), "
-           f"{unet_cfg.get('prediction_type')} | {fmt((unet_cfg.get('parameters') or 0) / 1e6, 2)} M parameters |",
+           f"{unet_cfg.get('prediction_type')} | {millions(None, unet_cfg)} parameters |",
            f"| vae_encoder / vae_decoder | log-mel [1, 64, T] ⇄ latent [{vae_cfg.get('latent_channels')}, 16, T/4], "
            f"scaling factor {fmt(vae_cfg.get('scaling_factor'), 4)} | {millions(vae, vae_cfg)} |",
            f"| vocoder | FreeV-style: pseudo-inverse mel magnitude refined + learned phase → STFT, iSTFT in TypeScript "
            f"| {millions(vocoder, vocoder_cfg)} |"]
     if scorer_cfg:
         out.append(f"| scorer | contrastive text–audio model (CLAP-style) on UNet-scale latents: cosine of its audio "
-                   f"tower and the text encoder; ranks candidates | {fmt(scorer_cfg.get('parameters', 0) / 1e6, 2)} M (audio tower) |")
+                   f"tower and the text encoder; ranks candidates | {millions(None, scorer_cfg)} (audio tower) |")
     out += ["",
            f"Defaults (`model_index.json`): {defaults.get('scheduler')}, {defaults.get('num_inference_steps')} steps, "
            f"guidance {defaults.get('guidance_scale')}, {defaults.get('duration_seconds')} s. Bundle size: "

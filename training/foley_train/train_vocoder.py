@@ -34,7 +34,10 @@ def evaluate(model: NeuralVocoder, crops: torch.Tensor, batch: int = 16, vae=Non
     for i in range(0, crops.shape[0], batch):
         wav = crops[i:i + batch]
         log_mel = melspec.log_mel(wav)
-        for suffix, heard in (("", log_mel),) + ((("_vae", vae_round_trip(vae, log_mel)),) if vae is not None else ()):
+        heard_by = {"": log_mel}
+        if vae is not None:
+            heard_by["_vae"] = vae_round_trip(vae, log_mel)
+        for suffix, heard in heard_by.items():
             real, imag = model(heard)
             wav_hat = istft(real, imag, length=wav.shape[-1])
             scores.setdefault("val_mel_l1" + suffix, []).append((melspec.log_mel(wav_hat) - log_mel).abs().flatten(1).mean(1))
@@ -94,6 +97,7 @@ def main(argv=None) -> None:
     init_step = (resume_state or {}).get("init_step") or 0
     if init_state:
         init_step = init_state.get("trained_steps") or args.init_steps or 0
+    checkpoint_extra = {"kind": "foley-vocoder", "init_step": init_step}
     if resume_state:
         step = load_checkpoint(ckpt_path, model, optimizer, device)["step"]
         print(f"resumed from {ckpt_path} at step {step}")
@@ -123,9 +127,9 @@ def main(argv=None) -> None:
         for group in optimizer.param_groups:
             group["lr"] = lr
         wav = torch.from_numpy(train.crop_batch(rng, args.batch_size, samples)).to(device)
-        heard = vae_round_trip(vae, melspec.log_mel(wav)) if vae is not None and rng.random() < args.vae_share else None
+        through_vae = vae is not None and rng.random() < args.vae_share
         with autocast(device, args.amp):
-            loss, parts = vocoder_loss(model, wav, weights, input_mel=heard)
+            loss, parts = vocoder_loss(model, wav, weights, hear=(lambda mel: vae_round_trip(vae, mel)) if through_vae else None)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0).item()
@@ -137,15 +141,13 @@ def main(argv=None) -> None:
         if step % args.eval_every == 0 or step == args.steps or out_of_time:
             log.write({"step": step, **evaluate(model, val_crops, vae=vae)})
         if step % args.ckpt_every == 0 or step == args.steps or out_of_time:
-            save_checkpoint(ckpt_path, model, optimizer, step, config_dict(config),
-                            {"kind": "foley-vocoder", "init_step": init_step})
+            save_checkpoint(ckpt_path, model, optimizer, step, config_dict(config), checkpoint_extra)
             last_saved = step
         if out_of_time:
             log.write({"event": "time limit", "step": step})
             break
     if last_saved != step:
-        save_checkpoint(ckpt_path, model, optimizer, step, config_dict(config),
-                            {"kind": "foley-vocoder", "init_step": init_step})
+        save_checkpoint(ckpt_path, model, optimizer, step, config_dict(config), checkpoint_extra)
     model.eval()
     save_weights(args.out / "vocoder.pt", model.cpu(), trained_steps=init_step + step)
     metrics = evaluate(model.to(device), val_crops, vae=vae)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Callable
 from pathlib import Path
 
 import torch
@@ -216,13 +217,13 @@ def vae_round_trip(vae: nn.Module, log_mel: torch.Tensor) -> torch.Tensor:
 
 
 def vocoder_loss(model: NeuralVocoder, wav: torch.Tensor, w: VocoderLossWeights,
-                 input_mel: torch.Tensor | None = None) -> tuple[torch.Tensor, dict]:
-    """wav [B, N] (N a multiple of the hop) -> total loss and its parts. The network hears `input_mel` when given
-    (e.g. the VAE's reconstruction of the wav's log-mel) and is still held to the wav itself."""
+                 hear: Callable[[torch.Tensor], torch.Tensor] | None = None) -> tuple[torch.Tensor, dict]:
+    """wav [B, N] (N a multiple of the hop) -> total loss and its parts. With `hear`, the network hears
+    `hear(log_mel)` (e.g. the VAE's reconstruction of the wav's log-mel) and is still held to the wav itself."""
     n = wav.shape[-1]
     target = stft(wav)
     log_mel = melspec.log_mel(wav)
-    heard = log_mel if input_mel is None else input_mel
+    heard = log_mel if hear is None else hear(log_mel)
     log_mag, r, i = (t.float() for t in model.components(heard))  # float32 even under bf16 autocast
     target_mag = target.abs()
     target_log_mag = torch.log(target_mag.clamp(min=LOG_FLOOR))
