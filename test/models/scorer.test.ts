@@ -11,12 +11,12 @@ import { OnnxSession } from '../../src/models/session';
 import { checkOnnxSignature, readBundle } from '../../src/pipeline/model-index';
 import { ModelBundleError } from '../../src/utils/errors';
 import { editJson } from '../support/json-file';
-import { maxRelativeDiff } from '../support/parity';
+import { maxRelativeDiff, modelSha256 } from '../support/parity';
 
 const BUNDLE = join(__dirname, '../../models/foley-small');
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/bundle-parity/scorer.json'), 'utf8')) as {
-  latent: number[]; latent_dims: number[]; text_embeds: number[]; text_embeds_dims: number[]; score: number[];
+  model_sha256: string; latent: number[]; latent_dims: number[]; text_embeds: number[]; text_embeds_dims: number[]; score: number[];
 };
 const config = JSON.parse(readFileSync(join(BUNDLE, 'scorer/config.json'), 'utf8')) as ScorerConfig;
 
@@ -31,6 +31,7 @@ describe('the shipped scorer', () => {
 
   it('has the contract signature and scores the fixture like PyTorch (within 1e-4)', async () => {
     expect(() => checkOnnxSignature('scorer', session)).not.toThrow();
+    expect(modelSha256(join(BUNDLE, 'scorer/model.onnx'))).toBe(fixture.model_sha256); // written from this very file
     const [batch, channels, bins, frames] = fixture.latent_dims;
     expect([channels, bins]).toEqual([config.in_channels, config.freq_bins]);
     expect(fixture.text_embeds_dims).toEqual([batch, config.hidden_size]);

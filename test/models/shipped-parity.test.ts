@@ -8,7 +8,7 @@ import { OnnxSession } from '../../src/models/session';
 import { PromptEncoder } from '../../src/models/text-encoder';
 import { WordTokenizer } from '../../src/models/tokenizer';
 import { Denoiser, type UNetConfig } from '../../src/models/unet';
-import { maxRelativeDiff } from '../support/parity';
+import { maxRelativeDiff, modelSha256 } from '../support/parity';
 
 const BUNDLE = join(__dirname, '../../models/foley-small');
 const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/bundle-parity/text_unet.json'), 'utf8'));
@@ -22,6 +22,11 @@ describe('models/foley-small: text encoder and UNet match PyTorch', () => {
     sessions.push(session);
     return session;
   };
+
+  it('has a fixture written from these very ONNX files', () => {
+    const models = ['text_encoder', 'unet'].map((component) => join(BUNDLE, component, 'model.onnx'));
+    expect(modelSha256(...models)).toBe(fixture.model_sha256);
+  });
 
   it('tokenizes the fixture prompts to the same ids and encodes them within 1e-4', async () => {
     const tokenizer = await WordTokenizer.load(join(BUNDLE, 'tokenizer/tokenizer.json'));

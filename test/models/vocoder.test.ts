@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +6,7 @@ import { LogMel } from '../../src/dsp/log-mel';
 import { OnnxSession } from '../../src/models/session';
 import { GriffinLimVocoder, NeuralVocoder, createVocoder, readVocoderConfig } from '../../src/models/vocoder';
 import { InvalidArgumentError, ModelBundleError } from '../../src/utils/errors';
+import { maxRelativeDiff, modelSha256 } from '../support/parity';
 
 const ROOT = resolve(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -37,18 +37,6 @@ function readParity(folder: string): Parity {
   return JSON.parse(readFileSync(join(folder, 'parity.json'), 'utf8')) as Parity;
 }
 
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-/** Largest |a − b| / max(1, |b|). */
-function maxRelativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
-  return worst;
-}
-
 function readNote(): Float32Array {
   const bytes = readFileSync(NOTE);
   const decoded = wav.decode(Buffer.from(Uint8Array.prototype.slice.call(bytes)));
@@ -69,14 +57,14 @@ function melL1(original: Float32Array, resynthesis: Float32Array): number {
 /** Runs an ONNX model on a parity fixture's inputs and checks every output within the fixture's tolerance. */
 async function checkOnnxParity(modelPath: string, fixture: string): Promise<void> {
   const parity = readParity(fixture);
-  expect(sha256(modelPath)).toBe(parity.model_sha256); // fixtures belong to this very model file
+  expect(modelSha256(modelPath)).toBe(parity.model_sha256); // fixtures belong to this very model file
   const session = await OnnxSession.create(modelPath);
   try {
     const feeds = Object.fromEntries(Object.entries(parity.inputs).map(([name, spec]) => [name, { data: readTensor(fixture, spec), dims: spec.dims }]));
     const outputs = await session.run(feeds);
     for (const [name, spec] of Object.entries(parity.outputs)) {
       expect(outputs[name].dims).toEqual(spec.dims);
-      expect(maxRelativeError(outputs[name].data, readTensor(fixture, spec))).toBeLessThanOrEqual(parity.tolerance);
+      expect(maxRelativeDiff(outputs[name].data, readTensor(fixture, spec))).toBeLessThanOrEqual(parity.tolerance);
     }
   } finally {
     session.release();
@@ -97,18 +85,18 @@ describe('NeuralVocoder on the committed tiny model', () => {
     const vocoder = await NeuralVocoder.fromBundle(TINY_BUNDLE, { intraOpNumThreads: 1 });
     try {
       const { real, imag } = await vocoder.spectrum(mel, batch, frames);
-      expect(maxRelativeError(real, readTensor(fixture, parity.outputs.real))).toBeLessThanOrEqual(1e-4);
-      expect(maxRelativeError(imag, readTensor(fixture, parity.outputs.imag))).toBeLessThanOrEqual(1e-4);
+      expect(maxRelativeDiff(real, readTensor(fixture, parity.outputs.real))).toBeLessThanOrEqual(1e-4);
+      expect(maxRelativeDiff(imag, readTensor(fixture, parity.outputs.imag))).toBeLessThanOrEqual(1e-4);
       const reference = readTensor(fixture, parity.reference!.waveform);
       const samples = parity.reference!.waveform.dims[1];
       const waves = await vocoder.vocode(mel, batch, frames);
       expect(waves).toHaveLength(batch);
       for (let b = 0; b < batch; b++) {
         expect(waves[b].length).toBe(samples);
-        expect(maxRelativeError(waves[b], reference.subarray(b * samples, (b + 1) * samples))).toBeLessThanOrEqual(1e-4);
+        expect(maxRelativeDiff(waves[b], reference.subarray(b * samples, (b + 1) * samples))).toBeLessThanOrEqual(1e-4);
       }
       const single = await vocoder.melToWaveform(mel.subarray(0, nMels * frames), nMels, frames);
-      expect(maxRelativeError(single, reference.subarray(0, samples))).toBeLessThanOrEqual(1e-4);
+      expect(maxRelativeDiff(single, reference.subarray(0, samples))).toBeLessThanOrEqual(1e-4);
       expect((await vocoder.melToWaveform(mel.subarray(0, nMels * frames), nMels, frames, 1000)).length).toBe(1000);
     } finally {
       vocoder.release();
@@ -135,7 +123,7 @@ describe('NeuralVocoder on the committed tiny model', () => {
       const a = await plain.melToWaveform(mel, nMels, frames);
       const b = await refined.melToWaveform(mel, nMels, frames);
       expect(b.length).toBe(a.length);
-      expect(maxRelativeError(b, a)).toBeGreaterThan(1e-6);
+      expect(maxRelativeDiff(b, a)).toBeGreaterThan(1e-6);
     } finally {
       plain.release();
       refined.release();

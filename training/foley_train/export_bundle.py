@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from .diffusion_model import TextEncoder, TextEncoderConfig, UNet1D, UNetConfig
+from .export_components import fixture_is_current, sha256
 from .tokenizer import WordTokenizer
 
 AUDIO_CONFIG = {"sample_rate": 16000, "n_fft": 1024, "hop_length": 160, "win_length": 1024, "n_mels": 64,
@@ -67,8 +68,11 @@ def export_text_and_unet(state, text_encoder: TextEncoder, unet: UNet1D, bundle:
                "parameters": sum(p.numel() for p in unet.parameters())})
 
 
-def write_parity_fixture(text_encoder: TextEncoder, unet: UNet1D, tokenizer: WordTokenizer, out: Path) -> None:
+def write_parity_fixture(text_encoder: TextEncoder, unet: UNet1D, tokenizer: WordTokenizer, bundle: Path, out: Path) -> None:
     """Fixed inputs and PyTorch outputs: the TypeScript test runs the ONNX files on them (tolerance 1e-4)."""
+    model_sha256 = sha256(bundle / "text_encoder" / "model.onnx", bundle / "unet" / "model.onnx")
+    if fixture_is_current(out, model_sha256):
+        return
     g = torch.Generator().manual_seed(7)
     prompts = ["a soft cello note, g2", "a tight snare drum hit", ""]
     ids = torch.tensor([tokenizer.encode(p) for p in prompts])
@@ -78,7 +82,7 @@ def write_parity_fixture(text_encoder: TextEncoder, unet: UNet1D, tokenizer: Wor
     with torch.no_grad():
         embeds = text_encoder(ids)
         out_sample = unet(sample, timestep, embeds[:2])
-    write_json(out, {"prompts": prompts, "input_ids": ids.tolist(), "text_embeds": embeds.flatten().tolist(),
+    write_json(out, {"model_sha256": model_sha256, "prompts": prompts, "input_ids": ids.tolist(), "text_embeds": embeds.flatten().tolist(),
                      "text_embeds_dims": list(embeds.shape), "sample": sample.flatten().tolist(),
                      "sample_dims": list(sample.shape), "timestep": timestep.tolist(),
                      "out_sample": out_sample.flatten().tolist()})
@@ -121,8 +125,9 @@ def export_scorer(scorer_ckpt: Path, text_encoder: TextEncoder, unet: UNet1D, to
         "hidden_size": cfg["out_dim"], "time_multiple": tower.time_multiple, "score": "cosine",
         "validation_class_accuracy": state.get("val_class_accuracy"), "train_steps": state.get("step"),
         "parameters": sum(p.numel() for p in tower.parameters())})
-    if fixture is not None:
-        write_json(fixture, {"latent": latent.flatten().tolist(), "latent_dims": list(latent.shape),
+    model_sha256 = sha256(bundle / "scorer" / "model.onnx")
+    if fixture is not None and not fixture_is_current(fixture, model_sha256):
+        write_json(fixture, {"model_sha256": model_sha256, "latent": latent.flatten().tolist(), "latent_dims": list(latent.shape),
                              "text_embeds": embeds.flatten().tolist(), "text_embeds_dims": list(embeds.shape),
                              "score": score.tolist()})
 
@@ -172,7 +177,7 @@ def main() -> None:
                     "--vae-ckpt", str(args.vae_ckpt), "--vocoder-ckpt", str(args.vocoder_ckpt)]
                    + (["--fixtures", str(args.fixtures)] if args.fixtures else []), check=True)
     if args.parity_fixture:
-        write_parity_fixture(text_encoder, unet, tokenizer, args.parity_fixture)
+        write_parity_fixture(text_encoder, unet, tokenizer, bundle, args.parity_fixture)
     if args.scorer_ckpt:
         if not state.get("frozen_text_encoder"):
             raise SystemExit(f"--scorer-ckpt {args.scorer_ckpt}: the diffusion checkpoint's text encoder is not the scorer's "
