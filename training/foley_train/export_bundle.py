@@ -125,8 +125,10 @@ def export_scorer(scorer_ckpt: Path, text_encoder: TextEncoder, unet: UNet1D, to
         "hidden_size": cfg["out_dim"], "time_multiple": tower.time_multiple, "score": "cosine",
         "validation_class_accuracy": state.get("val_class_accuracy"), "train_steps": state.get("step"),
         "parameters": sum(p.numel() for p in tower.parameters())})
+    if fixture is None:
+        return
     model_sha256 = sha256(bundle / "scorer" / "model.onnx")
-    if fixture is not None and not fixture_is_current(fixture, model_sha256):
+    if not fixture_is_current(fixture, model_sha256):
         write_json(fixture, {"model_sha256": model_sha256, "latent": latent.flatten().tolist(), "latent_dims": list(latent.shape),
                              "text_embeds": embeds.flatten().tolist(), "text_embeds_dims": list(embeds.shape),
                              "score": score.tolist()})
