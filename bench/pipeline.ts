@@ -2,7 +2,9 @@
  * Pipeline benchmark: real-time factor (seconds of audio per second of wall time) for 5 s and 30 s clips at the
  * bundle's default settings, time per stage, peak RSS, cold start (load + first sound), the share of time spent
  * in TypeScript outside onnxruntime, and, when the training package is importable, the same generation in
- * PyTorch (the reference sampler `python3 -m foley_train.sample --bench-json`) as a ratio.
+ * PyTorch (the reference sampler `python3 -m foley_train.sample --bench-json`) as a ratio. When the bundle guides
+ * only part of the steps (`defaults.guidance_stop` < 1), the first clip is also timed guided throughout, in the
+ * same process, and the denoising times are given as a ratio.
  *
  *     npm run build && node dist/bench/pipeline.js [--bundle DIR] [--json]
  */
@@ -27,10 +29,13 @@ export interface PipelineBench {
   steps: number;
   scheduler: string;
   guidanceScale: number;
+  guidanceInterval: [number, number];
   /** Load + the first 1 s generation, from a fresh pipeline. */
   coldStartSeconds: number;
   clips: ClipBench[];
   peakRssMb: number;
+  /** The first clip guided over every step: its denoising time over the bundle default's. */
+  fullGuidance?: { durationSeconds: number; denoiseSeconds: number; ratio: number };
   pytorch?: { durationSeconds: number; wallSeconds: number; ratio: number }[] | { skipped: string };
 }
 
@@ -46,6 +51,7 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
   const coldStartSeconds = (performance.now() - coldStarted) / 1000;
   const defaults = pipeline.bundle.index.defaults;
   const clips: ClipBench[] = [];
+  let fullGuidance: PipelineBench['fullGuidance'];
   try {
     for (const durationSeconds of durations) {
       const onnxBefore = pipeline.onnxSeconds();
@@ -55,6 +61,11 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
       const onnx = pipeline.onnxSeconds() - onnxBefore;
       clips.push({ durationSeconds, wallSeconds, realTimeFactor: durationSeconds / wallSeconds, stages: result.timings, typescriptShare: Math.max(0, wallSeconds - onnx) / wallSeconds });
     }
+    if ((defaults.guidance_start ?? 0) > 0 || (defaults.guidance_stop ?? 1) < 1) {
+      const first = clips[0];
+      const full = await pipeline.generate(PROMPT, { durationSeconds: first.durationSeconds, seed: 1, guidanceStart: 0, guidanceStop: 1 });
+      fullGuidance = { durationSeconds: first.durationSeconds, denoiseSeconds: full.timings.denoise, ratio: full.timings.denoise / first.stages.denoise };
+    }
   } finally {
     await pipeline.dispose();
   }
@@ -63,9 +74,11 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
     steps: defaults.num_inference_steps,
     scheduler: defaults.scheduler,
     guidanceScale: defaults.guidance_scale,
+    guidanceInterval: [defaults.guidance_start ?? 0, defaults.guidance_stop ?? 1],
     coldStartSeconds,
     clips,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    fullGuidance,
   };
   if (options.pytorch ?? true) report.pytorch = pytorchReference(bundle, clips);
   return report;
@@ -92,7 +105,7 @@ function pytorchReference(bundle: string, clips: ClipBench[]): PipelineBench['py
 /** A Markdown table of a report. */
 export function formatPipelineBench(report: PipelineBench): string {
   const lines = [
-    `bundle ${report.bundle}: ${report.steps} steps ${report.scheduler}, guidance ${report.guidanceScale}`,
+    `bundle ${report.bundle}: ${report.steps} steps ${report.scheduler}, guidance ${report.guidanceScale} over steps ${report.guidanceInterval[0]}–${report.guidanceInterval[1]}`,
     '',
     '| clip | wall (s) | × real time | encode | denoise | decode | vocode | post | TypeScript share |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -100,6 +113,10 @@ export function formatPipelineBench(report: PipelineBench): string {
     '',
     `cold start (load + 1 s of audio): ${report.coldStartSeconds.toFixed(2)} s; peak RSS ${report.peakRssMb.toFixed(0)} MB`,
   ];
+  if (report.fullGuidance !== undefined) {
+    const f = report.fullGuidance;
+    lines.push(`guided over every step (${f.durationSeconds} s clip): denoise ${f.denoiseSeconds.toFixed(3)} s, ${f.ratio.toFixed(2)}× the default's`);
+  }
   if (Array.isArray(report.pytorch)) {
     for (const run of report.pytorch) lines.push(`PyTorch eager ${run.durationSeconds} s: ${run.wallSeconds.toFixed(2)} s wall, ${run.ratio.toFixed(2)}× our time`);
   } else if (report.pytorch !== undefined) {

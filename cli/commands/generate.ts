@@ -14,6 +14,8 @@ export interface CommonArgs {
   output?: string;
   steps?: number;
   guidance?: number;
+  guidanceStart?: number;
+  guidanceStop?: number;
   scheduler?: string;
   seed?: number;
   negative?: string;
@@ -32,6 +34,8 @@ export function withCommonOptions<T>(yargs: Argv<T>): Argv<T & CommonArgs> {
     .option('output', { alias: 'o', type: 'string', describe: 'output file, a folder (ending in /), or - for stdout' })
     .option('steps', { type: 'number', describe: 'denoising steps (default: the bundle\'s)' })
     .option('guidance', { type: 'number', describe: 'classifier-free guidance scale (default: the bundle\'s)' })
+    .option('guidance-start', { type: 'number', describe: 'first guided fraction of the steps, 0-1 (default: the bundle\'s, 0)' })
+    .option('guidance-stop', { type: 'number', describe: 'guidance ends at this fraction of the steps, 0-1; later steps run unguided (default: the bundle\'s)' })
     .option('scheduler', { type: 'string', describe: 'scheduler name or alias (ddim, dpm++2m, euler, unipc, ...)' })
     .option('seed', { type: 'number', describe: 'seed (random if absent; printed with --json)' })
     .option('negative', { type: 'string', describe: 'negative prompt: what the sound should not be' })
@@ -52,6 +56,14 @@ export function checkCommonArgs(args: CommonArgs): void {
   if (args.guidance !== undefined && !(args.guidance >= 0 && args.guidance <= 50)) {
     throw new InvalidArgumentError(`--guidance must be within [0, 50], got ${args.guidance}`, args.guidance);
   }
+  for (const [flag, value] of [['--guidance-start', args.guidanceStart], ['--guidance-stop', args.guidanceStop]] as const) {
+    if (value !== undefined && !(value >= 0 && value <= 1)) {
+      throw new InvalidArgumentError(`${flag} must be a fraction of the denoising steps within [0, 1], got ${value}`, value);
+    }
+  }
+  if (args.guidanceStart !== undefined && args.guidanceStop !== undefined && !(args.guidanceStart < args.guidanceStop)) {
+    throw new InvalidArgumentError(`--guidance-start (${args.guidanceStart}) must be below --guidance-stop (${args.guidanceStop})`, args.guidanceStart);
+  }
   if (args.seed !== undefined && (!Number.isSafeInteger(args.seed) || args.seed < 0)) {
     throw new InvalidArgumentError(`--seed must be a non-negative integer, got ${args.seed}`, args.seed);
   }
@@ -70,6 +82,8 @@ export function pipelineOptions(args: CommonArgs): GenerateOptions {
   return {
     numInferenceSteps: args.steps,
     guidanceScale: args.guidance,
+    guidanceStart: args.guidanceStart,
+    guidanceStop: args.guidanceStop,
     scheduler: args.scheduler,
     seed: args.seed,
     negativePrompt: args.negative,

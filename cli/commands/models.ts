@@ -81,7 +81,8 @@ export const modelsCommand: CommandModule<object, ModelsArgs> = {
       const { defaults, audio } = bundle.index;
       io.stdout.write(`${bundle.index.name} (${path})\n`);
       io.stdout.write(`  audio: ${audio.sample_rate} Hz, ${audio.n_mels} mel bands, hop ${audio.hop_length}\n`);
-      io.stdout.write(`  defaults: ${defaults.num_inference_steps} steps, guidance ${defaults.guidance_scale}, ${defaults.scheduler}, ${defaults.duration_seconds} s\n`);
+      const interval = defaults.guidance_start === undefined && defaults.guidance_stop === undefined ? '' : ` over steps ${defaults.guidance_start ?? 0}–${defaults.guidance_stop ?? 1}`;
+      io.stdout.write(`  defaults: ${defaults.num_inference_steps} steps, guidance ${defaults.guidance_scale}${interval}, ${defaults.scheduler}, ${defaults.duration_seconds} s\n`);
       io.stdout.write(`  ${bundle.vocabulary.classes.length} sound classes, ${bundle.vocabulary.words.length} words (--vocabulary lists them; --card shows the model card)\n`);
     }
   },

@@ -47,6 +47,14 @@ export interface GenerateOptions {
   numInferenceSteps?: number;
   /** Classifier-free guidance scale; guidance is off at ≤ 1. */
   guidanceScale?: number;
+  /**
+   * The guidance interval, as fractions of the denoising steps (diffusers' guider `start` / `stop`): step i of
+   * N is guided when ⌊start · N⌋ ≤ i < ⌊stop · N⌋; the other steps take the conditional prediction alone, one
+   * UNet pass instead of two. Defaults from the bundle (`defaults.guidance_start` / `guidance_stop`; 0 and 1
+   * when absent). The shipped model follows prompts better unguided over its last, low-noise steps.
+   */
+  guidanceStart?: number;
+  guidanceStop?: number;
   /** A scheduler name or alias from `src/schedulers` (`ddim`, `dpm++2m`, `euler`, ...) or a full config object. */
   scheduler?: string | Record<string, unknown>;
   /** DDIM eta (stochastic schedulers only). */
@@ -117,6 +125,8 @@ interface DiffusionJob {
   cond: Float32Array;
   uncond?: Float32Array;
   guidanceScale: number;
+  /** Guided fraction of the schedule, [start, stop) (see `GenerateOptions.guidanceStart`). */
+  guidanceInterval: { start: number; stop: number };
   latents: Float32Array;
   schedulers: PipelineScheduler[];
   rngs: Rng[];
@@ -330,7 +340,7 @@ export class AudioDiffusionPipeline {
     }
 
     // 4. Denoise (every candidate in the same batched UNet calls).
-    const clean = await this.runDiffusion({ batch: rows, frames, loopPeriod, cond: rowCond, uncond: uncond === undefined ? undefined : repeatRows(uncond, D, candidates), guidanceScale, latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
+    const clean = await this.runDiffusion({ batch: rows, frames, loopPeriod, cond: rowCond, uncond: uncond === undefined ? undefined : repeatRows(uncond, D, candidates), guidanceScale, guidanceInterval: this.guidanceInterval(options), latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
 
     // 5. Rank: score every candidate against its prompt (one scorer call), keep each waveform's best, order each
     //    prompt's waveforms best first.
@@ -436,7 +446,7 @@ export class AudioDiffusionPipeline {
     const rng = new Rng(seed).fork(0);
     const noise = rng.fill(new Float32Array(original.length));
     const latents = scheduler.addNoise(original, noise, scheduler.timesteps[startStep]);
-    const clean = await this.runDiffusion({ batch: 1, frames, cond, uncond, guidanceScale, latents, schedulers: [scheduler], rngs: [rng], startStep, eta: options.eta }, ctx);
+    const clean = await this.runDiffusion({ batch: 1, frames, cond, uncond, guidanceScale, guidanceInterval: this.guidanceInterval(options), latents, schedulers: [scheduler], rngs: [rng], startStep, eta: options.eta }, ctx);
     const score = this.scorer === undefined ? undefined : (await this.scoreRows(clean, 1, frames, frames, cond, ctx))[0];
     const waveforms = this.finish(await this.latentsToAudio(clean, 1, frames, samples, false, ctx), options, false, ctx);
     ctx.timings.total = (performance.now() - started) / 1000;
@@ -481,7 +491,7 @@ export class AudioDiffusionPipeline {
     const latents = rng.fill(new Float32Array(original.length), 0, scheduler.initNoiseSigma);
     const noise = rng.fill(new Float32Array(original.length));
     const clean = await this.runDiffusion({
-      batch: 1, frames, cond, uncond, guidanceScale, latents, schedulers: [scheduler], rngs: [rng], startStep: 0, eta: options.eta,
+      batch: 1, frames, cond, uncond, guidanceScale, guidanceInterval: this.guidanceInterval(options), latents, schedulers: [scheduler], rngs: [rng], startStep: 0, eta: options.eta,
       known: { latents: original, noise, keepFrame },
     }, ctx);
     const score = this.scorer === undefined ? undefined : (await this.scoreRows(clean, 1, frames, frames, cond, ctx))[0];
@@ -532,7 +542,7 @@ export class AudioDiffusionPipeline {
       for (let j = 0; j < size; j++) latents[i * size + j] = noise[j] * schedulers[i].initNoiseSigma;
     });
     const rngs = fractions.map((_, i) => new Rng(seedA).fork(1 + i));
-    const clean = await this.runDiffusion({ batch: count, frames, cond, uncond, guidanceScale, latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
+    const clean = await this.runDiffusion({ batch: count, frames, cond, uncond, guidanceScale, guidanceInterval: this.guidanceInterval(options), latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
     const waveforms = this.finish(await this.latentsToAudio(clean, count, frames, samples, false, ctx), options, false, ctx);
     ctx.timings.total = (performance.now() - started) / 1000;
     const audios = waveforms.map((data, i) => new GeneratedAudio(data, this.sampleRate, `${promptA} → ${promptB} @ ${fractions[i].toFixed(2)}`, seedA, 0, i));
@@ -573,11 +583,23 @@ export class AudioDiffusionPipeline {
     assertRange('durationSeconds', durationSeconds, this.minDurationSeconds, MAX_DURATION);
     if (options.numInferenceSteps !== undefined) assertInteger('numInferenceSteps', options.numInferenceSteps, 1, MAX_STEPS);
     if (options.guidanceScale !== undefined) assertRange('guidanceScale', options.guidanceScale, 0, 50);
+    if (options.guidanceStart !== undefined) assertRange('guidanceStart', options.guidanceStart, 0, 1);
+    if (options.guidanceStop !== undefined) assertRange('guidanceStop', options.guidanceStop, 0, 1);
+    const { start, stop } = this.guidanceInterval(options);
+    if (!(start < stop)) {
+      throw new InvalidArgumentError(`guidanceStart (${start}) must be below guidanceStop (${stop}): both are fractions of the denoising steps, e.g. guidanceStart 0, guidanceStop 0.5 guides the first half`, { start, stop });
+    }
     if (options.seed !== undefined) assertInteger('seed', options.seed, 0, Number.MAX_SAFE_INTEGER);
     if (options.eta !== undefined) assertRange('eta', options.eta, 0, 1);
     if (options.fadeSeconds !== undefined) assertRange('fadeSeconds', options.fadeSeconds, 0, durationSeconds / 2);
     // Fail on an unknown scheduler before any work.
     this.makeScheduler(options);
+  }
+
+  /** The guidance interval: the options', else the bundle's defaults, else the whole schedule. */
+  private guidanceInterval(options: Pick<GenerateOptions, 'guidanceStart' | 'guidanceStop'>): { start: number; stop: number } {
+    const defaults = this.bundle.index.defaults;
+    return { start: options.guidanceStart ?? defaults.guidance_start ?? 0, stop: options.guidanceStop ?? defaults.guidance_stop ?? 1 };
   }
 
   private negativePrompts(negative: string | string[] | undefined, count: number): string[] {
@@ -628,6 +650,9 @@ export class AudioDiffusionPipeline {
     const size = this.latentSize(period);
     const timesteps = schedulers[0].timesteps;
     const total = timesteps.length;
+    // diffusers' guider rule: step i is guided when ⌊start · N⌋ ≤ i < ⌊stop · N⌋.
+    const firstGuided = Math.floor(job.guidanceInterval.start * total);
+    const endGuided = Math.floor(job.guidanceInterval.stop * total);
     let latents = job.latents;
     for (let i = job.startStep; i < total; i++) {
       throwIfAborted(ctx.signal);
@@ -637,7 +662,8 @@ export class AudioDiffusionPipeline {
       const scaled = new Float32Array(latents.length);
       for (let k = 0; k < batch; k++) scaled.set(schedulers[k].scaleModelInput(latents.subarray(k * size, (k + 1) * size), t), k * size);
       const modelInput = loopPeriod === undefined ? scaled : circularFrames(scaled, rows, period, frames, offset);
-      const rawOutput = await this.denoiser.predictGuided({ sample: modelInput, batch, frames, timestep: t, cond: job.cond, uncond: job.uncond, guidanceScale: job.guidanceScale });
+      const uncond = i >= firstGuided && i < endGuided ? job.uncond : undefined;
+      const rawOutput = await this.denoiser.predictGuided({ sample: modelInput, batch, frames, timestep: t, cond: job.cond, uncond, guidanceScale: job.guidanceScale });
       const modelOutput = loopPeriod === undefined ? rawOutput : uncircularFrames(rawOutput, rows, period, frames, offset);
       throwIfAborted(ctx.signal);
       const next = new Float32Array(latents.length);

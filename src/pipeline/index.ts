@@ -6,5 +6,5 @@ export type { PipelineProgress, PipelineStage, ProgressCallback } from './progre
 export { readBundle, validateBundle, checkOnnxSignature, ONNX_CONTRACT } from './model-index';
 export { FetchBundleReader } from './bundle-reader';
 export type { BundleReader, FetchBundleReaderOptions } from './bundle-reader';
-export type { ModelIndex, AudioConfig, ValidatedBundle, VocoderConfig, BundleFiles } from './model-index';
+export type { ModelIndex, ModelDefaults, AudioConfig, ValidatedBundle, VocoderConfig, BundleFiles } from './model-index';
 export type { WavSampleFormat } from './deps';

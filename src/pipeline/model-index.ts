@@ -42,7 +42,20 @@ export interface ModelIndex {
   name: string;
   audio: AudioConfig;
   components: Record<(typeof REQUIRED_COMPONENTS)[number], string> & { scorer?: string };
-  defaults: { num_inference_steps: number; guidance_scale: number; scheduler: string; duration_seconds: number };
+  defaults: ModelDefaults;
+}
+
+/**
+ * `model_index.json` `defaults`. `guidance_start` / `guidance_stop` (optional, 0 and 1 when absent) are the
+ * guidance interval as fractions of the denoising steps, as in diffusers' `ClassifierFreeGuidance` guider.
+ */
+export interface ModelDefaults {
+  num_inference_steps: number;
+  guidance_scale: number;
+  scheduler: string;
+  duration_seconds: number;
+  guidance_start?: number;
+  guidance_stop?: number;
 }
 
 /** `vocoder/config.json` keys the runtime uses. */
@@ -131,6 +144,21 @@ function checkKeys(file: string, object: Record<string, unknown>, schema: Record
       const got = object[key] === undefined ? 'it is missing' : `got ${JSON.stringify(object[key])}`;
       throw new ModelBundleError(`${file}: "${prefix}${key}" must be ${kind === 'integer' ? 'an integer' : `a ${kind}`}; ${got}`, object[key]);
     }
+  }
+}
+
+/** The optional `defaults.guidance_start` / `guidance_stop`: numbers with 0 ≤ start < stop ≤ 1. */
+function checkGuidanceInterval(file: string, defaults: Record<string, unknown>): void {
+  for (const key of ['guidance_start', 'guidance_stop']) {
+    const value = defaults[key];
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) {
+      throw new ModelBundleError(`${file}: "defaults.${key}" must be a number from 0 to 1 (a fraction of the denoising steps); got ${JSON.stringify(value)}`, value);
+    }
+  }
+  const start = (defaults.guidance_start as number | undefined) ?? 0;
+  const stop = (defaults.guidance_stop as number | undefined) ?? 1;
+  if (!(start < stop)) {
+    throw new ModelBundleError(`${file}: "defaults.guidance_start" (${start}) must be below "defaults.guidance_stop" (${stop})`, { start, stop });
   }
 }
 
@@ -249,6 +277,7 @@ export function validateBundle(files: BundleFiles): ValidatedBundle {
   checkKeys(indexFile, raw.audio as Record<string, unknown>, AUDIO_SCHEMA, 'audio.');
   checkKeys(indexFile, raw.defaults as Record<string, unknown>,
     { num_inference_steps: 'integer', guidance_scale: 'number', scheduler: 'string', duration_seconds: 'number' }, 'defaults.');
+  checkGuidanceInterval(indexFile, raw.defaults as Record<string, unknown>);
   const components = raw.components as Record<string, unknown>;
   for (const name of REQUIRED_COMPONENTS) {
     if (typeof components[name] !== 'string') {

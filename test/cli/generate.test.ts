@@ -89,6 +89,8 @@ describe('foley generate', () => {
     [['generate', 'glass', '--steps', '0'], /--steps must be an integer/],
     [['generate', 'glass', '--steps', '2.5'], /--steps must be an integer/],
     [['generate', 'glass', '--scheduler', 'nope'], /unknown scheduler "nope"/],
+    [['generate', 'glass', '--guidance-stop', '1.5'], /--guidance-stop must be a fraction of the denoising steps within \[0, 1\], got 1.5/],
+    [['generate', 'glass', '--guidance-start', '0.5', '--guidance-stop', '0.5'], /--guidance-start \(0.5\) must be below --guidance-stop \(0.5\)/],
     [['generate', 'glass', '--json', '-o', '-'], /--json and -o - both write to stdout/],
     [['generate', 'glass', '-o', '/nonexistent-folder/x.wav'], /does not exist: create it first/],
     [['generate', 'glass', '--candidates', '0'], /--candidates must be an integer from 1 to 16, got 0/],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/index';
 import { captureIo } from '../pipeline/support/capture-io';
+import { editJson } from '../support/json-file';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 
@@ -20,6 +21,11 @@ describe('foley models', () => {
     const io = captureIo();
     expect(await main(['models', 'tiny', '--dir', root], io)).toBe(0);
     expect(io.out().toString()).toMatch(/defaults: 4 steps, guidance 3, DPMSolverMultistepScheduler/);
+    // A bundle with a guidance interval says so.
+    editJson(join(root, 'tiny/model_index.json'), (j) => (j.defaults.guidance_stop = 0.5));
+    const interval = captureIo();
+    expect(await main(['models', 'tiny', '--dir', root], interval)).toBe(0);
+    expect(interval.out().toString()).toMatch(/defaults: 4 steps, guidance 3 over steps 0–0.5, DPMSolverMultistepScheduler/);
     const card = captureIo();
     expect(await main(['models', 'tiny', '--dir', root, '--card'], card)).toBe(0);
     expect(card.out().toString()).toMatch(/^# tiny-random/);

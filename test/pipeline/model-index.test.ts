@@ -54,6 +54,16 @@ describe('readBundle (model_index.json validator)', () => {
     expect(() => readBundle(dir)).toThrow(/"audio\.sample_rate" must be an integer/);
   });
 
+  it('accepts a guidance interval in defaults and rejects one outside [0, 1] or empty', () => {
+    const dir = copyBundle();
+    editJson(join(dir, 'model_index.json'), (j) => (j.defaults.guidance_stop = 0.5));
+    expect(readBundle(dir).index.defaults.guidance_stop).toBe(0.5);
+    editJson(join(dir, 'model_index.json'), (j) => (j.defaults.guidance_stop = 2));
+    expect(() => readBundle(dir)).toThrow(/"defaults.guidance_stop" must be a number from 0 to 1 .*got 2/);
+    editJson(join(dir, 'model_index.json'), (j) => { j.defaults.guidance_stop = 0.3; j.defaults.guidance_start = 0.3; });
+    expect(() => readBundle(dir)).toThrow(/"defaults.guidance_start" \(0.3\) must be below "defaults.guidance_stop" \(0.3\)/);
+  });
+
   it('rejects components whose shapes do not line up', () => {
     const dir = copyBundle();
     editJson(join(dir, 'unet/config.json'), (j) => (j.cross_attention_dim = 99));

@@ -21,6 +21,8 @@ from .tokenizer import WordTokenizer
 AUDIO_CONFIG = {"sample_rate": 16000, "n_fft": 1024, "hop_length": 160, "win_length": 1024, "n_mels": 64,
                 "f_min": 0, "f_max": 8000, "mel_scale": "slaney", "mel_norm": "slaney", "log_floor": 1e-5}
 OPSET = 17
+# Default guidance interval end: guided for the first half of the steps, unguided after (model card: the sweep).
+GUIDANCE_STOP = 0.5
 
 
 def load_diffusion(path: Path):
@@ -145,6 +147,9 @@ def main() -> None:
     p.add_argument("--parity-fixture", type=Path, help="write text/unet parity fixture here")
     p.add_argument("--guidance", type=float, default=3.0,
                    help="default guidance scale (chosen on 48 validation captions; the sweep is in the model card)")
+    p.add_argument("--guidance-stop", type=float, default=GUIDANCE_STOP,
+                   help="default guidance interval end, a fraction of the steps (later steps run unguided; swept on "
+                        "240 validation captions, see the model card)")
     p.add_argument("--steps", type=int, default=20, help="default number of inference steps")
     p.add_argument("--fixtures", type=Path, help="parity fixtures folder for the VAE and vocoder (default: test/fixtures)")
     p.add_argument("--scorer-ckpt", type=Path, help="scorer.pt from train_scorer: exported as the bundle's scorer")
@@ -174,7 +179,7 @@ def main() -> None:
         "components": {k: k for k in ("tokenizer", "text_encoder", "unet", "vae_encoder", "vae_decoder", "vocoder", "scheduler")
                        + (("scorer",) if args.scorer_ckpt else ())},
         "defaults": {"num_inference_steps": args.steps, "guidance_scale": args.guidance, "scheduler": "DPMSolverMultistepScheduler",
-                     "duration_seconds": 2.0}})
+                     "duration_seconds": 2.0, "guidance_start": 0.0, "guidance_stop": args.guidance_stop}})
     subprocess.run([sys.executable, "-m", "foley_train.export_components", "--bundle", str(bundle),
                     "--vae-ckpt", str(args.vae_ckpt), "--vocoder-ckpt", str(args.vocoder_ckpt)]
                    + (["--fixtures", str(args.fixtures)] if args.fixtures else []), check=True)

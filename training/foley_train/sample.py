@@ -47,7 +47,7 @@ class ReferenceSampler:
 
     @torch.no_grad()
     def generate(self, prompt: str, seconds: float, steps: int = 20, guidance: float = 3.0, seed: int = 0,
-                 negative: str = "") -> np.ndarray:
+                 negative: str = "", guidance_start: float = 0.0, guidance_stop: float = 1.0) -> np.ndarray:
         uc = self.unet.config
         mel_frames = int(seconds * SAMPLE_RATE) // HOP + 1
         frames = -(-mel_frames // LATENT_HOP)
@@ -57,13 +57,17 @@ class ReferenceSampler:
         g = torch.Generator().manual_seed(seed)
         x = torch.randn(1, uc.in_channels, uc.freq_bins, frames, generator=g, dtype=torch.float32)
         ts = self.timesteps(steps)
+        # diffusers' guider rule: step k is guided when floor(start * n) <= k < floor(stop * n).
+        guided = range(int(guidance_start * len(ts)), int(guidance_stop * len(ts)))
         previous_x0, previous_lambda = None, None
         for k, t in enumerate(ts):
             a_t = self.acp[t]
             alpha, sigma = a_t.sqrt(), (1 - a_t).sqrt()
-            model_in = x.repeat(2, 1, 1, 1)
-            v = self.unet(model_in, torch.full((2,), float(t)), embeds)
-            v = v[0:1] + guidance * (v[1:2] - v[0:1])
+            if k in guided:
+                v = self.unet(x.repeat(2, 1, 1, 1), torch.full((2,), float(t)), embeds)
+                v = v[0:1] + guidance * (v[1:2] - v[0:1])
+            else:
+                v = self.unet(x, torch.full((1,), float(t)), embeds[1:2])
             x0 = alpha.float() * x - sigma.float() * v  # v-prediction -> data prediction
             lam = torch.log(alpha / sigma)
             if k == len(ts) - 1:
@@ -108,13 +112,14 @@ def main() -> None:
         defaults.update(json.loads((args.bundle / "model_index.json").read_text()).get("defaults", {}))
     steps = args.steps or int(defaults["num_inference_steps"])
     guidance = args.guidance if args.guidance is not None else float(defaults["guidance_scale"])
+    interval = {"guidance_start": float(defaults.get("guidance_start", 0.0)), "guidance_stop": float(defaults.get("guidance_stop", 1.0))}
     sampler = ReferenceSampler(args.checkpoints)
     if args.bench_json:
         sampler.generate(args.prompt, 1.0, steps=2, guidance=guidance)  # warm-up
         runs = []
         for seconds in (float(s) for s in args.durations.split(",")):
             start = time.perf_counter()
-            sampler.generate(args.prompt, seconds, steps=steps, guidance=guidance, seed=args.seed)
+            sampler.generate(args.prompt, seconds, steps=steps, guidance=guidance, seed=args.seed, **interval)
             runs.append({"durationSeconds": seconds, "wallSeconds": time.perf_counter() - start})
         print(json.dumps(runs))
         return
@@ -123,9 +128,11 @@ def main() -> None:
     seconds = args.seconds if args.seconds is not None else float(defaults["duration_seconds"])
     if not (0 < seconds <= 600) or not math.isfinite(seconds):
         p.error(f"--seconds must be in (0, 600], got {seconds}")
-    audio = sampler.generate(args.prompt, seconds, steps=steps, guidance=guidance, seed=args.seed, negative=args.negative)
+    audio = sampler.generate(args.prompt, seconds, steps=steps, guidance=guidance, seed=args.seed, negative=args.negative,
+                             **interval)
     write_wav(args.out, audio)
-    print(f"wrote {args.out} ({seconds} s, {steps} steps, guidance {guidance}, seed {args.seed})")
+    print(f"wrote {args.out} ({seconds} s, {steps} steps, guidance {guidance} over steps {interval['guidance_start']}-"
+          f"{interval['guidance_stop']}, seed {args.seed})")
 
 
 if __name__ == "__main__":
