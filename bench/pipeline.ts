@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AudioDiffusionPipeline, DEFAULT_BUNDLE } from '../src/pipeline/audio-diffusion-pipeline';
+import { defaultGuidanceInterval } from '../src/pipeline/model-index';
 import type { StageTimings } from '../src/pipeline/result';
 
 export interface ClipBench {
@@ -50,6 +51,7 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
   await pipeline.generate(PROMPT, { durationSeconds: 1, seed: 0 });
   const coldStartSeconds = (performance.now() - coldStarted) / 1000;
   const defaults = pipeline.bundle.index.defaults;
+  const interval = defaultGuidanceInterval(defaults);
   const clips: ClipBench[] = [];
   let fullGuidance: PipelineBench['fullGuidance'];
   try {
@@ -61,7 +63,7 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
       const onnx = pipeline.onnxSeconds() - onnxBefore;
       clips.push({ durationSeconds, wallSeconds, realTimeFactor: durationSeconds / wallSeconds, stages: result.timings, typescriptShare: Math.max(0, wallSeconds - onnx) / wallSeconds });
     }
-    if ((defaults.guidance_start ?? 0) > 0 || (defaults.guidance_stop ?? 1) < 1) {
+    if (interval.start > 0 || interval.stop < 1) {
       const first = clips[0];
       const full = await pipeline.generate(PROMPT, { durationSeconds: first.durationSeconds, seed: 1, guidanceStart: 0, guidanceStop: 1 });
       fullGuidance = { durationSeconds: first.durationSeconds, denoiseSeconds: full.timings.denoise, ratio: full.timings.denoise / first.stages.denoise };
@@ -74,7 +76,7 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
     steps: defaults.num_inference_steps,
     scheduler: defaults.scheduler,
     guidanceScale: defaults.guidance_scale,
-    guidanceInterval: [defaults.guidance_start ?? 0, defaults.guidance_stop ?? 1],
+    guidanceInterval: [interval.start, interval.stop],
     coldStartSeconds,
     clips,
     peakRssMb: process.resourceUsage().maxRSS / 1024,

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_BUNDLE } from '../../src/pipeline/audio-diffusion-pipeline';
-import { readBundle } from '../../src/pipeline/model-index';
+import { defaultGuidanceInterval, readBundle } from '../../src/pipeline/model-index';
 import { ModelBundleError } from '../../src/utils/errors';
 import { cliIo } from '../index';
 
@@ -81,7 +81,8 @@ export const modelsCommand: CommandModule<object, ModelsArgs> = {
       const { defaults, audio } = bundle.index;
       io.stdout.write(`${bundle.index.name} (${path})\n`);
       io.stdout.write(`  audio: ${audio.sample_rate} Hz, ${audio.n_mels} mel bands, hop ${audio.hop_length}\n`);
-      const interval = defaults.guidance_start === undefined && defaults.guidance_stop === undefined ? '' : ` over steps ${defaults.guidance_start ?? 0}–${defaults.guidance_stop ?? 1}`;
+      const { start, stop } = defaultGuidanceInterval(defaults);
+      const interval = defaults.guidance_start === undefined && defaults.guidance_stop === undefined ? '' : ` over steps ${start}–${stop}`;
       io.stdout.write(`  defaults: ${defaults.num_inference_steps} steps, guidance ${defaults.guidance_scale}${interval}, ${defaults.scheduler}, ${defaults.duration_seconds} s\n`);
       io.stdout.write(`  ${bundle.vocabulary.classes.length} sound classes, ${bundle.vocabulary.words.length} words (--vocabulary lists them; --card shows the model card)\n`);
     }

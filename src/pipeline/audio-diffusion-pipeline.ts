@@ -13,7 +13,7 @@ import { checkVocoderConfig, createVocoder, NeuralVocoder, type Vocoder } from '
 import { createScheduler, inputToMel, postprocess, type InputAudio, type PipelineScheduler } from './deps';
 import { circularFrames, fitFrames, lerp, slerp, uncircularFrames } from './latents';
 import type { BundleReader } from './bundle-reader';
-import { checkOnnxSignature, ONNX_COMPONENTS, openBundleFolder, shippedBundleDir, type ValidatedBundle } from './model-index';
+import { checkOnnxSignature, defaultGuidanceInterval, ONNX_COMPONENTS, openBundleFolder, shippedBundleDir, type ValidatedBundle } from './model-index';
 
 /** The components the pipeline opens itself (the vocoder comes from src/models/vocoder). */
 const DIFFUSION_COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder'] as const;
@@ -51,7 +51,7 @@ export interface GenerateOptions {
    * The guidance interval, as fractions of the denoising steps (diffusers' guider `start` / `stop`): step i of
    * N is guided when ⌊start · N⌋ ≤ i < ⌊stop · N⌋; the other steps take the conditional prediction alone, one
    * UNet pass instead of two. Defaults from the bundle (`defaults.guidance_start` / `guidance_stop`; 0 and 1
-   * when absent). The shipped model follows prompts better unguided over its last, low-noise steps.
+   * when absent).
    */
   guidanceStart?: number;
   guidanceStop?: number;
@@ -598,8 +598,8 @@ export class AudioDiffusionPipeline {
 
   /** The guidance interval: the options', else the bundle's defaults, else the whole schedule. */
   private guidanceInterval(options: Pick<GenerateOptions, 'guidanceStart' | 'guidanceStop'>): { start: number; stop: number } {
-    const defaults = this.bundle.index.defaults;
-    return { start: options.guidanceStart ?? defaults.guidance_start ?? 0, stop: options.guidanceStop ?? defaults.guidance_stop ?? 1 };
+    const defaults = defaultGuidanceInterval(this.bundle.index.defaults);
+    return { start: options.guidanceStart ?? defaults.start, stop: options.guidanceStop ?? defaults.stop };
   }
 
   private negativePrompts(negative: string | string[] | undefined, count: number): string[] {

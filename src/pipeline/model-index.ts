@@ -58,6 +58,11 @@ export interface ModelDefaults {
   guidance_stop?: number;
 }
 
+/** A bundle's default guidance interval, with the absent ends filled in (0 and 1: every step guided). */
+export function defaultGuidanceInterval(defaults: Pick<ModelDefaults, 'guidance_start' | 'guidance_stop'>): { start: number; stop: number } {
+  return { start: defaults.guidance_start ?? 0, stop: defaults.guidance_stop ?? 1 };
+}
+
 /** `vocoder/config.json` keys the runtime uses. */
 export interface VocoderConfig {
   output_kind: 'stft';
@@ -155,8 +160,7 @@ function checkGuidanceInterval(file: string, defaults: Record<string, unknown>):
       throw new ModelBundleError(`${file}: "defaults.${key}" must be a number from 0 to 1 (a fraction of the denoising steps); got ${JSON.stringify(value)}`, value);
     }
   }
-  const start = (defaults.guidance_start as number | undefined) ?? 0;
-  const stop = (defaults.guidance_stop as number | undefined) ?? 1;
+  const { start, stop } = defaultGuidanceInterval(defaults as Pick<ModelDefaults, 'guidance_start' | 'guidance_stop'>);
   if (!(start < stop)) {
     throw new ModelBundleError(`${file}: "defaults.guidance_start" (${start}) must be below "defaults.guidance_stop" (${stop})`, { start, stop });
   }
