@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates the evaluation set with the TypeScript pipeline (the product's own path, not the Python sampler):
-//   npm run build && node training/generate_eval_set.js --bundle models/foley-small --prompts P.json --out DIR [--steps N] [--guidance G] [--guidance-start F] [--guidance-stop F] [--scheduler NAME] [--candidates K]
+//   npm run build && node training/generate_eval_set.js --bundle models/foley-small --prompts P.json --out DIR [--steps N] [--guidance G] [--guidance-start F] [--guidance-stop F] [--scheduler NAME] [--candidates K] [--no-pitch-rank]
 // Writes DIR/<file> for every entry of the prompt set (foley_train.eval.prompt_set), with the entry's seed and
 // duration and the bundle's default settings; existing files are kept (resumable).
 'use strict';
@@ -25,8 +25,10 @@ async function main() {
   const guidanceStart = option('--guidance-start') === undefined ? undefined : Number(option('--guidance-start'));
   const guidanceStop = option('--guidance-stop') === undefined ? undefined : Number(option('--guidance-stop'));
   const scheduler = option('--scheduler');  // a name from src/schedulers (default: the bundle's)
-  // Best of K by the bundle's scorer (K = 1: the plain sample).
+  // Best of K (K = 1: the plain sample): in tune with a prompted note first, then by the bundle's scorer;
+  // --no-pitch-rank ranks by the scorer alone.
   const candidates = option('--candidates') === undefined ? undefined : Number(option('--candidates'));
+  const rankByPitch = !args.includes('--no-pitch-rank');
   mkdirSync(out, { recursive: true });
   const pipeline = await AudioDiffusionPipeline.fromPretrained(resolve(option('--bundle', join(root, 'models/foley-small'))));
   const started = Date.now();
@@ -34,7 +36,7 @@ async function main() {
   for (const entry of prompts) {
     const file = join(out, entry.file);
     if (existsSync(file)) continue;
-    const result = await pipeline.generate(entry.prompt, { durationSeconds: entry.duration, seed: entry.seed, numInferenceSteps: steps, guidanceScale, guidanceStart, guidanceStop, scheduler, candidates });
+    const result = await pipeline.generate(entry.prompt, { durationSeconds: entry.duration, seed: entry.seed, numInferenceSteps: steps, guidanceScale, guidanceStart, guidanceStop, scheduler, candidates, rankByPitch });
     await writeWavFile(file, result.audio, result.audios[0].sampleRate, { format: 'pcm16', force: false });
     seconds += entry.duration;
   }

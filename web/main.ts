@@ -9,6 +9,7 @@ import { encodeWav } from '../src/audio/wav';
 import { Audition, ROOT_NOTE, SEQUENCER_NOTES, SEQUENCER_STEPS, type FilterKind } from './audition';
 import { drawLogMel, drawMessage, drawSpectrogramOf, drawWaveform } from './draw';
 import { loadGallery, loadSample, type GalleryEntry } from './gallery';
+import type { PitchCheck } from '../src/pipeline/prompted-note';
 import type { FromWorker, GenerateRequest, ModelInfo, ToWorker } from './protocol';
 import { Vocabulary, wordAt } from './vocabulary';
 
@@ -301,7 +302,7 @@ function onDone(message: Extract<FromWorker, { type: 'done' }>): void {
     key: `g${message.id}-${k}`,
     title: request.prompt,
     score: message.scores[k] ?? undefined,
-    detail: `seed ${message.seed}${message.audios.length > 1 ? ` · waveform ${k + 1}` : ''}${scoreText(message.scores[k])}${request.candidates > 1 ? ` · best of ${request.candidates}` : ''} · ${request.numInferenceSteps} steps · ${request.scheduler} · guidance ${request.guidanceScale}`,
+    detail: `seed ${message.seed}${message.audios.length > 1 ? ` · waveform ${k + 1}` : ''}${scoreText(message.scores[k])}${pitchText(message.pitches[k])}${request.candidates > 1 ? ` · best of ${request.candidates}` : ''} · ${request.numInferenceSteps} steps · ${request.scheduler} · guidance ${request.guidanceScale}`,
     samples,
     sampleRate: message.sampleRate,
     fileStem: `${stem}-seed${message.seed}${message.audios.length > 1 ? `-${k + 1}` : ''}`,
@@ -625,6 +626,14 @@ function chip(text: string, kind: string, title: string, onClick: () => void): H
 /** ` · score 0.741`, or nothing without a score. */
 function scoreText(score: number | null): string {
   return score === null ? '' : ` · score ${score.toFixed(3)}`;
+}
+
+/** " · c4 asked: 263.1 Hz, +9 cents" (an honest answer when the model misses the note). */
+function pitchText(pitch: PitchCheck | null): string {
+  if (pitch === null) return '';
+  if (pitch.estimated === undefined || pitch.centsOff === undefined) return ` · ${pitch.note} asked: no clear pitch`;
+  const cents = Math.round(pitch.centsOff);
+  return ` · ${pitch.note} asked: ${pitch.estimated.toFixed(1)} Hz, ${cents >= 0 ? '+' : ''}${cents} cents${pitch.inTune ? '' : ' (off)'}`;
 }
 
 function slug(text: string): string {

@@ -2,6 +2,7 @@
 import type { AudioConfig } from '../src/pipeline/model-index';
 import type { PipelineStage } from '../src/pipeline/progress';
 import type { StageTimings } from '../src/pipeline/result';
+import type { PitchCheck } from '../src/pipeline/prompted-note';
 
 /** The generation settings the page sends (GenerateOptions without callbacks and buffers). */
 export interface GenerateRequest {
@@ -52,7 +53,10 @@ export type FromWorker =
   | { type: 'warning'; id: number; code: string; message: string }
   /** The predicted clean sound after a step, decoded by the VAE: log-mel [nMels][frames]. */
   | { type: 'preview'; id: number; step: number; mel: Float32Array; nMels: number; frames: number }
-  /** `scores[k]`: `audios[k]`'s `GeneratedAudio.score` (null without a scorer); audios come best first when ranked. */
-  | { type: 'done'; id: number; audios: Float32Array[]; scores: (number | null)[]; sampleRate: number; seed: number; unknownWords: string[]; timings: StageTimings; wallSeconds: number }
+  /**
+   * `scores[k]`: `audios[k]`'s `GeneratedAudio.score` (null without a scorer); `pitches[k]`: its pitch against the
+   * prompted note (null when the prompt names none); audios come best first when ranked.
+   */
+  | { type: 'done'; id: number; audios: Float32Array[]; scores: (number | null)[]; pitches: (PitchCheck | null)[]; sampleRate: number; seed: number; unknownWords: string[]; timings: StageTimings; wallSeconds: number }
   | { type: 'cancelled'; id: number }
   | { type: 'error'; id?: number; name: string; message: string };

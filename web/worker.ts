@@ -151,7 +151,7 @@ async function generate(id: number, request: GenerateRequest, preview: boolean):
     });
     const audios = result.audios.map((audio) => audio.data.slice());
     post({
-      type: 'done', id, audios, scores: result.audios.map((audio) => audio.score ?? null), sampleRate: result.sampleRate, seed: result.seed, unknownWords: result.unknownWords,
+      type: 'done', id, audios, scores: result.audios.map((audio) => audio.score ?? null), pitches: result.audios.map((audio) => audio.pitch ?? null), sampleRate: result.sampleRate, seed: result.seed, unknownWords: result.unknownWords,
       timings: result.timings, wallSeconds: (performance.now() - started) / 1000,
     }, audios.map((a) => a.buffer));
   } finally {

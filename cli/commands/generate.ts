@@ -5,6 +5,7 @@ import { AudioDiffusionPipeline, DEFAULT_BUNDLE, type GenerateOptions, type Norm
 import { checkSchedulerName, encodeWavBuffer, type WavSampleFormat } from '../../src/pipeline/deps';
 import { writeWavFile } from '../../src/pipeline/wav-io';
 import type { GenerationResult } from '../../src/pipeline/result';
+import type { PitchCheck } from '../../src/pipeline/prompted-note';
 import { InvalidArgumentError, OutputPathError } from '../../src/utils/errors';
 import { cliIo, type CliIo } from '../index';
 import { createProgressReporter } from '../progress';
@@ -154,7 +155,7 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
         const stream = result.audios.length > 1 ? `, stream ${audio.stream}` : '';
         const candidate = audio.candidate > 0 ? `, candidate ${audio.candidate}` : '';
         const score = audio.score === undefined ? '' : `, score ${audio.score.toFixed(3)}`;
-        io.stderr.write(`wrote ${outputs[k]} (${audio.durationSeconds.toFixed(2)} s, seed ${audio.seed}${stream}${candidate}${score})\n`);
+        io.stderr.write(`wrote ${outputs[k]} (${audio.durationSeconds.toFixed(2)} s, seed ${audio.seed}${stream}${candidate}${score}${describePitch(audio.pitch)})\n`);
       }
     }
   }
@@ -163,8 +164,9 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
       files: outputs,
       seed: result.seed,
       ...(result.seedB === undefined ? {} : { seedB: result.seedB }),
-      // score: the bundle scorer's cosine similarity to the prompt, null when the bundle has no scorer.
-      waveforms: result.audios.map((a, k) => ({ file: outputs[k], prompt: a.prompt, seed: a.seed, stream: a.stream, candidate: a.candidate, score: a.score ?? null, durationSeconds: a.durationSeconds })),
+      // score: the bundle scorer's cosine similarity to the prompt, null when the bundle has no scorer; pitch: the
+      // estimated pitch against the prompted note, null when the prompt names none.
+      waveforms: result.audios.map((a, k) => ({ file: outputs[k], prompt: a.prompt, seed: a.seed, stream: a.stream, candidate: a.candidate, score: a.score ?? null, pitch: a.pitch ?? null, durationSeconds: a.durationSeconds })),
       sampleRate: result.sampleRate,
       durationSeconds: result.durationSeconds,
       unknownWords: result.unknownWords,
@@ -176,11 +178,21 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
   }
 }
 
+/** ", c3 asked, 133.2 Hz (+31 cents, in tune)" for the wrote line; "" when the prompt names no note. */
+function describePitch(pitch: PitchCheck | undefined): string {
+  if (pitch === undefined) return '';
+  if (pitch.estimated === undefined) return `, ${pitch.note} asked, no clear pitch`;
+  const cents = Math.round(pitch.centsOff!);
+  return `, ${pitch.note} asked, ${pitch.estimated.toFixed(1)} Hz (${cents >= 0 ? '+' : ''}${cents} cents, ${pitch.inTune ? 'in tune' : 'off'})`;
+}
+
 interface GenerateArgs extends CommonArgs {
   prompt: string;
   duration?: number;
   n: number;
   candidates: number;
+  pitchRank: boolean;
+  'pitch-rank': boolean;
   loop: boolean;
 }
 
@@ -193,6 +205,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('duration', { alias: 'd', type: 'number', describe: 'seconds of audio (default: the bundle\'s)' })
       .option('n', { type: 'number', default: 1, describe: 'waveforms to make (one seed stream each; ranked best first when the bundle has a scorer)' })
       .option('candidates', { type: 'number', default: 1, describe: 'best-of-N: denoise N candidates per waveform and keep the one the bundle\'s scorer rates best (1-16; needs a bundle with a scorer)' })
+      .option('pitch-rank', { type: 'boolean', default: true, describe: 'with --candidates > 1 and a prompt naming one note (e.g. "c4"), prefer the candidates within ±50 cents of it (--no-pitch-rank: the scorer alone)' })
       .option('loop', { type: 'boolean', default: false, describe: 'make a seamless loop (length on a 40 ms grid)' })
       .example('$0 generate "a tight snare drum hit" -o snare.wav --seed 7', '')
       .example('$0 generate "rain on a tin roof" -d 10 --loop -o loops/', '')
@@ -224,6 +237,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         durationSeconds: args.duration,
         numWaveformsPerPrompt: args.n,
         candidates: args.candidates,
+        rankByPitch: args.pitchRank,
         loop: args.loop,
         onProgress: reporter.onProgress,
       });

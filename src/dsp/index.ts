@@ -14,3 +14,5 @@ export { griffinLim } from './griffin-lim';
 export type { GriffinLimOptions } from './griffin-lim';
 export { amplitudeToDb, powerToDb, dbToAmplitude, dbToPower } from './db';
 export type { ToDbOptions } from './db';
+export { PitchEstimator, centsBetween, midiToHz } from './pitch';
+export type { PitchEstimatorOptions, PitchEstimate } from './pitch';

@@ -20,6 +20,8 @@ const DIFFUSION_COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decode
 type DiffusionComponentName = (typeof DIFFUSION_COMPONENTS)[number];
 import type { PipelineProgress, PipelineStage, ProgressCallback } from './progress';
 import { GeneratedAudio, type GenerationResult, type StageTimings } from './result';
+import { checkPitch, IN_TUNE_CENTS, promptedNote, type PitchCheck, type PromptedNote } from './prompted-note';
+import { PitchEstimator } from '../dsp/pitch';
 
 /**
  * The bundle shipped with the package, resolved from the package root (works from src/ and dist/src/); in a
@@ -69,9 +71,16 @@ export interface GenerateOptions {
   /**
    * Best-of-N: denoise this many noise streams per requested waveform, score each against its prompt with the
    * bundle's scorer and keep the best (integer 1–16, default 1; > 1 needs a bundle with a scorer). Costs about
-   * N× the denoising time; only the kept latents are decoded and vocoded.
+   * N× the denoising time; only the kept latents are decoded and vocoded (all of them when ranking by pitch).
    */
   candidates?: number;
+  /**
+   * With `candidates` > 1 or `numWaveformsPerPrompt` > 1 and a prompt that names one note ("a cello note, g2";
+   * chords and arpeggios excepted), waveforms and candidates whose estimated pitch is within ±50 cents of that
+   * note rank before those that are not, then by score (`GeneratedAudio.pitch`). Every candidate is then
+   * decoded and vocoded. Default true.
+   */
+  rankByPitch?: boolean;
   /**
    * Initial noise [B, C, F, frames] (multiplied by the scheduler's initNoiseSigma, as diffusers does). With
    * `candidates` N > 1 it holds B · N latents, candidate j of waveform k at row k · N + j.
@@ -173,6 +182,7 @@ export class AudioDiffusionPipeline {
   /** The bundle's text–audio scorer, when it has one. */
   readonly scorer: LatentScorer | undefined;
   private readonly sessions: OnnxSession[];
+  private pitchEstimator: PitchEstimator | undefined;
   private disposed = false;
 
   private constructor(bundle: ValidatedBundle, tokenizer: WordTokenizer, sessions: Record<DiffusionComponentName, OnnxSession>, vocoder: Vocoder, scorerSession?: OnnxSession) {
@@ -342,37 +352,60 @@ export class AudioDiffusionPipeline {
     // 4. Denoise (every candidate in the same batched UNet calls).
     const clean = await this.runDiffusion({ batch: rows, frames, loopPeriod, cond: rowCond, uncond: uncond === undefined ? undefined : repeatRows(uncond, D, candidates), guidanceScale, guidanceInterval: this.guidanceInterval(options), latents, schedulers, rngs, startStep: 0, eta: options.eta }, ctx);
 
-    // 5. Rank: score every candidate against its prompt (one scorer call), keep each waveform's best, order each
-    //    prompt's waveforms best first.
-    let kept = clean;
-    let scores: number[] | undefined;
-    const chosen = new Array<number>(batch).fill(0);
+    // 5. Rank: score every candidate against its prompt (one scorer call). A prompt that names one note ranks
+    //    its in-tune candidates first (their audio is needed for that, so every candidate is decoded and
+    //    vocoded); then each waveform keeps its best candidate and each prompt's waveforms are ordered best first.
+    const notes = waveformPrompts.map((_, k) => promptedNote(tokenized[k].tokens));
+    const rankByPitch = (candidates > 1 || perPrompt > 1) && (options.rankByPitch ?? true) && notes.some((n) => n !== undefined);
+    let rowScores: number[] | undefined;
+    if (this.scorer !== undefined) rowScores = Array.from(await this.scoreRows(clean, rows, period, loopPeriod !== undefined ? frames : period, rowCond, ctx));
+    let rowAudio: Float32Array[] | undefined;
+    let rowPitch: (PitchCheck | undefined)[] | undefined;
+    if (rankByPitch) {
+      rowAudio = await this.latentsToAudio(clean, rows, period, samples, loopPeriod !== undefined, ctx);
+      rowPitch = rowAudio.map((w, r) => this.checkPitch(notes[Math.floor(r / candidates)], w, ctx));
+    }
+    const started5 = performance.now();
+    // Larger is better: in tune (when ranking by pitch) before out of tune, then the scorer's score.
+    const better = (a: number, b: number): boolean => {
+      const tuneA = rowPitch?.[a]?.inTune === true ? 1 : 0;
+      const tuneB = rowPitch?.[b]?.inTune === true ? 1 : 0;
+      return tuneA !== tuneB ? tuneA > tuneB : (rowScores?.[a] ?? 0) > (rowScores?.[b] ?? 0);
+    };
+    const chosen = Array.from({ length: batch }, (_, k) => {
+      let best = 0;
+      for (let j = 1; j < candidates; j++) if (better(k * candidates + j, k * candidates + best)) best = j;
+      return best;
+    });
+    const keptRows = chosen.map((j, k) => k * candidates + j);
+    const scores = rowScores === undefined ? undefined : keptRows.map((r) => rowScores![r]);
     let order = Array.from({ length: batch }, (_, k) => k);
     if (this.scorer !== undefined) {
-      const all = await this.scoreRows(clean, rows, period, loopPeriod !== undefined ? frames : period, rowCond, ctx);
-      const started5 = performance.now();
-      scores = [];
-      for (let k = 0; k < batch; k++) {
-        let best = 0;
-        for (let j = 1; j < candidates; j++) if (all[k * candidates + j] > all[k * candidates + best]) best = j;
-        chosen[k] = best;
-        scores.push(all[k * candidates + best]);
-      }
-      if (candidates > 1) {
-        kept = new Float32Array(batch * size);
-        for (let k = 0; k < batch; k++) kept.set(clean.subarray((k * candidates + chosen[k]) * size, (k * candidates + chosen[k] + 1) * size), k * size);
-      }
-      const ranked = scores;
-      order = prompts.flatMap((_, p) => Array.from({ length: perPrompt }, (_, i) => p * perPrompt + i).sort((a, b) => ranked[b] - ranked[a] || a - b));
-      ctx.timings.rank += (performance.now() - started5) / 1000;
+      order = prompts.flatMap((_, p) => Array.from({ length: perPrompt }, (_, i) => p * perPrompt + i).sort((a, b) => (better(keptRows[a], keptRows[b]) ? -1 : better(keptRows[b], keptRows[a]) ? 1 : a - b)));
     } else if (perPrompt > 1) {
       ctx.onProgress?.({ type: 'warning', code: 'no-scorer', message: 'this bundle has no scorer: waveforms are in seed-stream order, not ranked' });
     }
+    if (this.scorer !== undefined || rankByPitch) ctx.timings.rank += (performance.now() - started5) / 1000;
 
-    // 6.–8. Decode, vocode, post-process (the kept latents only, in stream order; then the ranked order).
-    let waveforms = await this.latentsToAudio(kept, batch, period, samples, loopPeriod !== undefined, ctx);
+    // 6.–8. Decode, vocode (the kept latents only, unless ranking by pitch did it already), check the pitch of
+    //       prompted notes, post-process; then the ranked order.
+    let waveforms: Float32Array[];
+    let pitches: (PitchCheck | undefined)[];
+    if (rowAudio !== undefined && rowPitch !== undefined) {
+      waveforms = keptRows.map((r) => rowAudio![r]);
+      pitches = keptRows.map((r) => rowPitch![r]);
+    } else {
+      let kept = clean;
+      if (candidates > 1) {
+        kept = new Float32Array(batch * size);
+        keptRows.forEach((r, k) => kept.set(clean.subarray(r * size, (r + 1) * size), k * size));
+      }
+      waveforms = await this.latentsToAudio(kept, batch, period, samples, loopPeriod !== undefined, ctx);
+      pitches = waveforms.map((w, k) => this.checkPitch(notes[k], w, ctx));
+    }
+    this.reportPitchMisses(pitches, rankByPitch ? candidates : 1, ctx);
     waveforms = this.finish(waveforms, options, loopPeriod !== undefined, ctx);
-    const audios = order.map((k, index) => new GeneratedAudio(waveforms[k], this.sampleRate, waveformPrompts[k], seed, k % perPrompt, index, scores?.[k], chosen[k]));
+    const audios = order.map((k, index) => new GeneratedAudio(waveforms[k], this.sampleRate, waveformPrompts[k], seed, k % perPrompt, index, scores?.[k], chosen[k], pitches[k]));
     const reranked = this.scorer !== undefined && (perPrompt > 1 || candidates > 1);
     ctx.timings.total = (performance.now() - started) / 1000;
     return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, reranked, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
@@ -702,6 +735,25 @@ export class AudioDiffusionPipeline {
     return scores;
   }
 
+  /** The pitch of a waveform whose prompt names a note, against that note (timed as ranking). */
+  private checkPitch(note: PromptedNote | undefined, waveform: Float32Array, ctx: RunContext): PitchCheck | undefined {
+    if (note === undefined) return undefined;
+    const started = performance.now();
+    this.pitchEstimator ??= new PitchEstimator({ sampleRate: this.sampleRate });
+    const check = checkPitch(note, this.pitchEstimator.estimate(waveform));
+    ctx.timings.rank += (performance.now() - started) / 1000;
+    return check;
+  }
+
+  /** An honest answer: a `pitch-miss` warning for each waveform that is not at the note its prompt asks for. */
+  private reportPitchMisses(pitches: (PitchCheck | undefined)[], rankedCandidates: number, ctx: RunContext): void {
+    const misses = pitches.filter((p): p is PitchCheck => p !== undefined && !p.inTune);
+    if (misses.length === 0) return;
+    const what = misses.map((p) => p.estimated === undefined ? `${p.note} asked, no clear pitch` : `${p.note} asked, ${p.estimated.toFixed(1)} Hz (${formatCents(p.centsOff!)})`);
+    const advice = rankedCandidates > 1 ? `none of the ${rankedCandidates} candidates was in tune: try more candidates or another seed` : 'try candidates 4 (--candidates 4, ranked by pitch) or another seed';
+    ctx.onProgress?.({ type: 'warning', code: 'pitch-miss', message: `${misses.length} of ${pitches.filter((p) => p !== undefined).length} waveforms are off their prompted note by more than ${IN_TUNE_CENTS} cents (${what.join('; ')}): ${advice}` });
+  }
+
   private requireScorer(what: string): LatentScorer {
     if (this.scorer === undefined) {
       throw new InvalidArgumentError(`${what} needs a scorer, and the bundle ${this.bundle.dir} has none: use a bundle whose model_index.json names a "scorer" component (docs/bundle-format.md)`, this.bundle.dir);
@@ -814,3 +866,8 @@ function crossfadeRegion(original: Float32Array, generated: Float32Array, start:
 }
 
 export type { PipelineProgress };
+
+/** "+702 cents", "-12 cents". */
+function formatCents(cents: number): string {
+  return `${cents >= 0 ? '+' : ''}${Math.round(cents)} cents`;
+}

@@ -2,6 +2,8 @@ export { AudioDiffusionPipeline, DEFAULT_BUNDLE } from './audio-diffusion-pipeli
 export type { GenerateOptions, VaryOptions, InpaintOptions, InterpolateOptions, InterpolationEnd, PipelineLoadOptions, Normalization } from './audio-diffusion-pipeline';
 export { GeneratedAudio } from './result';
 export type { GenerationResult, StageTimings } from './result';
+export { promptedNote, noteFromToken, checkPitch, IN_TUNE_CENTS } from './prompted-note';
+export type { PromptedNote, PitchCheck } from './prompted-note';
 export type { PipelineProgress, PipelineStage, ProgressCallback } from './progress';
 export { readBundle, validateBundle, checkOnnxSignature, ONNX_CONTRACT } from './model-index';
 export { FetchBundleReader } from './bundle-reader';

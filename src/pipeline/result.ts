@@ -1,5 +1,6 @@
 import type { Hertz, Seconds } from '../types/units';
 import { encodeWavBuffer, type WavSampleFormat } from './deps';
+import type { PitchCheck } from './prompted-note';
 
 /** Seconds spent in each stage of one call. */
 export interface StageTimings {
@@ -7,7 +8,7 @@ export interface StageTimings {
   denoise: Seconds;
   decode: Seconds;
   vocode: Seconds;
-  /** Scoring the denoised latents and keeping the best candidates (0 without a scorer). */
+  /** Scoring the denoised latents, checking the pitch of prompted notes and keeping the best candidates. */
   rank: Seconds;
   postprocess: Seconds;
   total: Seconds;
@@ -36,6 +37,11 @@ export class GeneratedAudio {
     readonly score?: number,
     /** Which of the `candidates` noise streams of its waveform was kept (0: the plain stream). */
     readonly candidate: number = 0,
+    /**
+     * When the prompt names one note ("c4", "f#2"; not a chord): the estimated pitch against it. Candidates in
+     * tune (within ±50 cents) rank before those that are not (`GenerateOptions.rankByPitch`).
+     */
+    readonly pitch?: PitchCheck,
   ) {}
 
   get durationSeconds(): Seconds {

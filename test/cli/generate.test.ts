@@ -144,6 +144,8 @@ describe('foley generate', () => {
 });
 
 describe('foley generate --candidates, with a scorer', () => {
+  // A seed where the scorer's favourite of 4 misses the note and another candidate is in tune (test/cli).
+  const PITCH_SEED = 1;
   const OPTIONS = ['--bundle', SCORED, '--steps', '4', '--scheduler', 'ddim', '--duration', '0.5', '--seed', '3'];
 
   it('keeps the best of N per file, ranks -n files best first and prints each score', async () => {
@@ -164,5 +166,33 @@ describe('foley generate --candidates, with a scorer', () => {
     const lines = human.err().trim().split('\n').filter((line) => line.startsWith('wrote'));
     expect(lines).toHaveLength(2);
     lines.forEach((line, k) => expect(line).toContain(`, score ${summary.waveforms[k].score.toFixed(3)})`));
+  });
+
+  it('checks the pitch of a prompted note: in the wrote line, in --json, and ranked by it unless --no-pitch-rank', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'foley-cli-pitch-'));
+    const prompt = 'a soft cello note, g2';
+    const PITCH = ['--bundle', SCORED, '--steps', '6', '--scheduler', 'ddim', '--duration', '1', '--seed', String(PITCH_SEED)];
+    type Summary = { waveforms: { candidate: number; pitch: { note: string; expected: number; estimated: number | null; centsOff: number | null; inTune: boolean } | null }[] };
+    const run = async (extra: string[]) => {
+      const io = captureIo();
+      expect(await main(['generate', prompt, ...PITCH, '--candidates', '4', '-o', `${dir}/`, '--force', '--json', ...extra], io)).toBe(0);
+      return { summary: JSON.parse(io.out().toString()) as Summary, err: io.err() };
+    };
+    const ranked = await run([]);
+    const scoreOnly = await run(['--no-pitch-rank']);
+    const [pitch] = ranked.summary.waveforms.map((w) => w.pitch!);
+    expect(pitch).toMatchObject({ note: 'g2', expected: expect.closeTo(97.999, 2) });
+    // This seed of this prompt: the scorer's favourite is off the note and another candidate is in tune.
+    expect(pitch.inTune).toBe(true);
+    expect(scoreOnly.summary.waveforms[0].pitch!.inTune).toBe(false);
+    expect(ranked.summary.waveforms[0].candidate).not.toBe(scoreOnly.summary.waveforms[0].candidate);
+    expect(scoreOnly.err).toMatch(/warning: 1 of 1 waveforms are off their prompted note by more than 50 cents \(g2 asked, .* Hz \([+-]\d+ cents\)\): try candidates 4/);
+    const human = captureIo();
+    expect(await main(['generate', prompt, ...PITCH, '--candidates', '4', '-o', `${dir}/`, '--force'], human)).toBe(0);
+    expect(human.err()).toMatch(new RegExp(`, g2 asked, ${pitch.estimated!.toFixed(1)} Hz \\([+-]\\d+ cents, in tune\\)\\)`));
+    // No note, no pitch.
+    const drum = captureIo();
+    expect(await main(['generate', 'a tight snare drum hit', ...OPTIONS, '-o', `${dir}/`, '--force', '--json'], drum)).toBe(0);
+    expect((JSON.parse(drum.out().toString()) as Summary).waveforms[0].pitch).toBeNull();
   });
 });

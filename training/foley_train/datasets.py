@@ -169,11 +169,16 @@ class WaveClips:
         out[:len(piece)] = piece.astype(np.float32) / 32768.0
         return out
 
-    def crop_batch(self, rng: np.random.Generator, batch: int, samples: int, onset_share: float = 0.5) -> np.ndarray:
-        """[batch, samples] float32; `samples` should be a multiple of the hop (160)."""
+    def crop_batch(self, rng: np.random.Generator, batch: int, samples: int, onset_share: float = 0.5,
+                   favour: np.ndarray | None = None, favour_share: float = 0.0) -> np.ndarray:
+        """[batch, samples] float32; `samples` should be a multiple of the hop (160). With `favour` (clip indices),
+        each crop comes from one of those clips with probability `favour_share`, else from any clip."""
         if samples % HOP:
             raise ValueError(f"crop length must be a multiple of {HOP} samples, got {samples}")
         picks = rng.integers(0, len(self), size=batch)
+        if favour is not None and len(favour) and favour_share > 0:
+            chosen = rng.random(batch) < favour_share
+            picks[chosen] = favour[rng.integers(0, len(favour), size=int(chosen.sum()))]
         return np.stack([self.crop(rng, int(k), samples, onset_share) for k in picks])
 
     def fixed_crops(self, samples: int, count: int | None = None) -> np.ndarray:

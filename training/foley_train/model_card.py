@@ -150,6 +150,12 @@ def main() -> None:
             for key, stage in (resyn.get("stages") or {}).items():
                 out.append(f"| {labels.get(key, key)} | — | fine {fmt(stage['fine'])}, coarse "
                            f"{fmt(stage['coarse'])} | |")
+            if resyn.get("pitch_n_reliable"):
+                voc = (resyn.get("stages") or {}).get("vocoder_only") or {}
+                out.append(f"| decode-path pitch ceiling: the pitched clips among them (measurable classes, n = "
+                           f"{resyn['pitch_n_reliable']}), pitch within ±50 cents | — | {fmt(resyn['pitch_accuracy_reliable'])} "
+                           f"through VAE + vocoder, {fmt(voc.get('pitch_accuracy_reliable'))} through the vocoder alone, "
+                           f"{fmt(resyn.get('real_pitch_accuracy_reliable'))} as recorded | |")
         out += [
                 f"| pitch within ±50 cents (measurable classes, n = {pi['n_reliable']}) | {fmt(pi['accuracy_reliable'])} | "
                 f"{fmt(pi['real_test_reliable'])} | ≥ 0.90 |",
@@ -162,8 +168,9 @@ def main() -> None:
             best = read_json(extra)
             k = best.get("candidates_per_clip")
             bpa, bpi, bfd = best["prompt_accuracy"], best["pitch_accuracy"], best["frechet"]
-            out += [f"Best of {k} (`candidates: {k}`, `--candidates {k}`: {k} noise streams per clip, the scorer keeps the "
-                    f"one closest to the prompt; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
+            out += [f"Best of {k} (`candidates: {k}`, `--candidates {k}`: {k} noise streams per clip; for a prompt that names "
+                    f"one note the candidates within ±50 cents of it by the pipeline's own pitch estimator come first, then "
+                    f"the scorer keeps the one closest to the prompt; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
                     f"{fmt(bpa['fine'])}, coarse {fmt(bpa['coarse'])}; pitch within ±50 cents {fmt(bpi['accuracy_reliable'])} "
                     f"(measurable) / {fmt(bpi['accuracy'])} (all); Fréchet {fmt(bfd['generated_vs_real_test'], 1)}.", ""]
     else:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from . import melspec
-from .datasets import WaveClips
+from .datasets import WaveClips, read_manifest
 from .train_vae import (JsonLog, add_run_arguments, autocast, learning_rate, load_checkpoint, pick_device,
                         save_checkpoint, schedule_step)
 from .vae import count_parameters, load_vae, torch_load
@@ -62,6 +62,10 @@ def main(argv=None) -> None:
     p.add_argument("--vae-share", type=float, default=0.5, help="share of batches heard through --vae-ckpt")
     p.add_argument("--val-crops", type=int, default=64)
     p.add_argument("--train-clips", type=int, default=None, help="at most this many train clips (full cache only)")
+    p.add_argument("--low-pitch-share", type=float, default=0.0,
+                   help="share of crops drawn from notes below --low-pitch-midi (low notes lose their pitch through a "
+                        "64-band mel; the decode-path pitch ceiling in foley_train.eval.ceiling measures it)")
+    p.add_argument("--low-pitch-midi", type=int, default=55, help="MIDI note below which a note counts as low")
     for name, default in vars(VocoderLossWeights()).items():
         p.add_argument("--w-" + name.replace("_", "-"), dest="w_" + name, type=float, default=default,
                        help=f"loss weight / option {name} (default {default})")
@@ -109,6 +113,13 @@ def main(argv=None) -> None:
     vae = load_vae(args.vae_ckpt).to(device).eval() if args.vae_ckpt else None
     train = WaveClips.load(args.data, "train", limit=args.train_clips)
     val = WaveClips.load(args.data, "validation")
+    low = np.zeros(0, dtype=np.int64)
+    if args.low_pitch_share > 0:
+        manifest = read_manifest(args.data)
+        low = np.array([k for k, clip_id in enumerate(train.ids) if (manifest.get(clip_id) or {}).get("pitch") is not None
+                        and manifest[clip_id]["pitch"] < args.low_pitch_midi], dtype=np.int64)
+        if len(low) == 0:
+            raise SystemExit(f"--low-pitch-share: no train clip has a pitch below MIDI {args.low_pitch_midi} (is {args.data} a pack without a manifest?)")
     val_order = np.random.default_rng(99).permutation(len(val))[:args.val_crops]
     val_crops = torch.from_numpy(WaveClips([val.waves[k] for k in val_order], [val.ids[k] for k in val_order])
                                  .fixed_crops(samples)).to(device)
@@ -116,6 +127,7 @@ def main(argv=None) -> None:
                "device": str(device), "train_clips": len(train), "val_crops": int(val_crops.shape[0]),
                "crop_samples": samples, "step": step, "steps": args.steps, "batch_size": args.batch_size,
                "weights": vars(weights), "vae": args.vae_ckpt, "vae_share": args.vae_share if vae else 0.0,
+               "low_pitch_share": args.low_pitch_share, "low_pitch_midi": args.low_pitch_midi, "low_pitch_clips": int(len(low)),
                "torch": torch.__version__})
 
     rng = np.random.default_rng(args.seed + step)
@@ -126,7 +138,7 @@ def main(argv=None) -> None:
         lr = learning_rate(schedule_step(step, args, started), args.steps, args.lr, args.warmup)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        wav = torch.from_numpy(train.crop_batch(rng, args.batch_size, samples)).to(device)
+        wav = torch.from_numpy(train.crop_batch(rng, args.batch_size, samples, favour=low, favour_share=args.low_pitch_share)).to(device)
         through_vae = vae is not None and rng.random() < args.vae_share
         with autocast(device, args.amp):
             loss, parts = vocoder_loss(model, wav, weights, hear=(lambda mel: vae_round_trip(vae, mel)) if through_vae else None)

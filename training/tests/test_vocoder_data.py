@@ -79,6 +79,18 @@ class DataLayouts(unittest.TestCase):
             clips.crop_batch(np.random.default_rng(1), 2, 1000)
         self.assertEqual(WaveClips.load(self.pack, "validation").fixed_crops(1600).shape[1], 1600)
 
+    def test_favoured_clips_take_their_share_of_crops(self):
+        # Clips of distinct constant levels, so each crop says which clip it came from.
+        waves = [np.full(4000, 1000 * (k + 1), dtype=np.int16) for k in range(10)]
+        clips = WaveClips(waves, [f"c{k}" for k in range(10)])
+        favour = np.array([7])
+        batch = clips.crop_batch(np.random.default_rng(3), 2000, 1600, favour=favour, favour_share=0.5)
+        source = np.rint(batch[:, 0] * 32768 / 1000).astype(int) - 1
+        share = float(np.mean(source == 7))
+        self.assertAlmostEqual(share, 0.5 + 0.5 / 10, delta=0.04)  # favoured half plus its draw from the rest
+        plain = clips.crop_batch(np.random.default_rng(3), 2000, 1600)
+        self.assertAlmostEqual(float(np.mean(np.rint(plain[:, 0] * 32768 / 1000).astype(int) - 1 == 7)), 0.1, delta=0.03)
+
 
 if __name__ == "__main__":
     unittest.main()

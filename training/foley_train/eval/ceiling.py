@@ -2,7 +2,9 @@
 neural vocoder and classified. A perfect denoiser would score this, not the real clips' figure, because every
 generated clip goes through the same VAE decoder and vocoder. The same clips are also classified after each stage
 alone (`stages`: the VAE's decoded log-mel with no vocoder; the real log-mel through the vocoder with no VAE), so
-the report says which component costs the accuracy.
+the report says which component costs the accuracy. The pitched clips among them are also scored for pitch (the
+evaluator's f0 estimate within ±50 cents of the labelled note, on the classes where it measures real clips right):
+the real clips, the whole path and the vocoder alone, so the pitch goal has a ceiling too.
 
     python3 -m foley_train.eval.ceiling --data D --vae-ckpt vae.pt --vocoder-ckpt vocoder.pt [--clips 400]
 """
@@ -20,6 +22,7 @@ from ..melspec import HOP, log_mel
 from ..vae import load_vae
 from ..vocoder import istft, load_vocoder
 from .classifier import Bundle, accuracy, classifier_path, fit_frames, load_split
+from .f0 import pitch_correct
 
 
 @torch.no_grad()
@@ -29,28 +32,50 @@ def resynthesized_accuracy(data: Path, vae, vocoder, bundle: Bundle, clips: int 
     mels, records = load_split(data, "test")
     pick = np.sort(np.random.default_rng(seed).permutation(len(records))[:clips])
 
-    def vocode(mel: torch.Tensor) -> list[np.ndarray]:
+    chosen = [records[i] for i in pick]
+    reliable = set(bundle.meta.get("pitch_reliable_classes", []))
+    pitch_hits: dict[str, list[bool]] = {"full": [], "vocoder_only": []}
+
+    def vocode(mel: torch.Tensor, recs: list[dict], path: str) -> list[np.ndarray]:
         real, imag = vocoder(mel)
-        return [fit_frames(log_mel(w).numpy()) for w in istft(real, imag, HOP * mel.shape[-1])]
+        waves = istft(real, imag, HOP * mel.shape[-1])
+        for rec, wave in zip(recs, waves):
+            if rec.get("pitch") is not None and rec["class"] in reliable:
+                pitch_hits[path].append(pitch_correct(wave.numpy(), rec["pitch"])[0])
+        return [fit_frames(log_mel(w).numpy()) for w in waves]
 
     full, vae_only, vocoder_only = [], [], []
     for start in range(0, len(pick), batch):
+        recs = chosen[start:start + batch]
         mel = torch.from_numpy(mels[pick[start:start + batch]].astype(np.float32))
         decoded = vae.decode(vae.encode(mel[:, None])[0])[:, 0]
-        full.extend(vocode(decoded))
+        full.extend(vocode(decoded, recs, "full"))
         vae_only.extend(fit_frames(m) for m in decoded.numpy())
-        vocoder_only.extend(vocode(mel))
-    chosen = [records[i] for i in pick]
+        vocoder_only.extend(vocode(mel, recs, "vocoder_only"))
 
     def score(path_mels: list[np.ndarray]) -> dict:  # {"n", "fine", "coarse"}
         return accuracy(bundle, np.stack(path_mels), chosen)
 
-    return {"clips": len(chosen), **score(full),
+    def pitch(path: str) -> dict:  # {"n_reliable", "accuracy_reliable"}
+        hits = pitch_hits[path]
+        return {"pitch_n_reliable": len(hits), "pitch_accuracy_reliable": sum(hits) / len(hits) if hits else None}
+
+    real_pitch = real_pitch_accuracy(data, [r for r in chosen if r.get("pitch") is not None and r["class"] in reliable])
+    return {"clips": len(chosen), **score(full), **pitch("full"), "real_pitch_accuracy_reliable": real_pitch,
             "path": "VAE encode (mean) -> VAE decode -> neural vocoder -> log-mel -> classifier",
             "stages": {"vae_only": {**score(vae_only),
                                     "path": "VAE encode (mean) -> VAE decode -> classifier (no vocoder)"},
-                       "vocoder_only": {**score(vocoder_only),
+                       "vocoder_only": {**score(vocoder_only), **pitch("vocoder_only"),
                                         "path": "real log-mel -> neural vocoder -> log-mel -> classifier (no VAE)"}}}
+
+
+def real_pitch_accuracy(data: Path, recs: list[dict]) -> float | None:
+    """The same pitched clips, read from their WAVs: the estimator's figure with nothing in the way."""
+    from ..data.audio import read_wav
+
+    hits = [pitch_correct(read_wav(data / "audio" / f"{r['id']}.wav"), r["pitch"])[0] for r in recs
+            if (data / "audio" / f"{r['id']}.wav").exists()]
+    return sum(hits) / len(hits) if hits else None
 
 
 def main(argv=None) -> int:
