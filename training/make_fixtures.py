@@ -20,6 +20,8 @@ import torch
 import torchaudio
 import torchaudio.functional as AF
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # foley_train
+
 torch.set_num_threads(2)
 torch.manual_seed(0)
 
@@ -190,6 +192,18 @@ def main():
         y = griffinlim_from(angles, momentum, iters)
         blob.add(f'griffinlim/two_tone_m{momentum}_i{iters}', y.numpy(), n_fft=512, hop_length=128, win_length=512,
                  momentum=momentum, n_iter=iters, length=4000, source='two_tone')
+
+    # The pitch guide (foley_train/pitch_guide.py): a tone an octave off, with noise, guided toward a fundamental.
+    from foley_train.pitch_guide import guide
+    t3 = np.arange(8000, dtype=np.float64) / SR
+    rng = np.random.default_rng(77)
+    buzz = sum(0.5 ** h * np.sin(2 * np.pi * 110.0 * (h + 1) * t3 + h) for h in range(8)) + 0.05 * rng.standard_normal(8000)
+    blob.add('pitch_guide/input', buzz.astype(np.float32))
+    x = torch.from_numpy(buzz.astype(np.float32).astype(np.float64))  # the samples the fixture stores
+    for f0, iters in ((220.0, 8), (146.83, 0)):
+        y = guide(x, f0, iterations=iters)
+        blob.add(f'pitch_guide/f0_{f0}_i{iters}', y.numpy(), f0=f0, iterations=iters, floor=0.05, width_cents=35.0,
+                 n_fft=1024, hop_length=160, win_length=1024, sample_rate=SR)
 
     blob.write()
     size = os.path.getsize(os.path.join(OUT_DIR, 'reference.f32'))

@@ -633,7 +633,7 @@ function pitchText(pitch: PitchCheck | null): string {
   if (pitch === null) return '';
   if (pitch.estimated === undefined || pitch.centsOff === undefined) return ` · ${pitch.note} asked: no clear pitch`;
   const cents = Math.round(pitch.centsOff);
-  return ` · ${pitch.note} asked: ${pitch.estimated.toFixed(1)} Hz, ${cents >= 0 ? '+' : ''}${cents} cents${pitch.inTune ? '' : ' (off)'}`;
+  return ` · ${pitch.note} asked: ${pitch.estimated.toFixed(1)} Hz, ${cents >= 0 ? '+' : ''}${cents} cents${pitch.inTune ? '' : ' (off)'}${pitch.guided ? ' · pitch-guided' : ''}`;
 }
 
 function slug(text: string): string {

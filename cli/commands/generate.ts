@@ -181,9 +181,9 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
 /** ", c3 asked, 133.2 Hz (+31 cents, in tune)" for the wrote line; "" when the prompt names no note. */
 function describePitch(pitch: PitchCheck | undefined): string {
   if (pitch === undefined) return '';
-  if (pitch.estimated === undefined) return `, ${pitch.note} asked, no clear pitch`;
+  if (pitch.estimated === undefined) return `, ${pitch.note} asked, no clear pitch${pitch.guided ? ' after the pitch guide' : ''}`;
   const cents = Math.round(pitch.centsOff!);
-  return `, ${pitch.note} asked, ${pitch.estimated.toFixed(1)} Hz (${cents >= 0 ? '+' : ''}${cents} cents, ${pitch.inTune ? 'in tune' : 'off'})`;
+  return `, ${pitch.note} asked, ${pitch.estimated.toFixed(1)} Hz (${cents >= 0 ? '+' : ''}${cents} cents, ${pitch.inTune ? 'in tune' : 'off'}${pitch.guided ? ', pitch-guided' : ''})`;
 }
 
 interface GenerateArgs extends CommonArgs {
@@ -193,6 +193,8 @@ interface GenerateArgs extends CommonArgs {
   candidates: number;
   pitchRank: boolean;
   'pitch-rank': boolean;
+  pitchGuide: boolean;
+  'pitch-guide': boolean;
   loop: boolean;
 }
 
@@ -206,6 +208,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('n', { type: 'number', default: 1, describe: 'waveforms to make (one seed stream each; ranked best first when the bundle has a scorer)' })
       .option('candidates', { type: 'number', default: 1, describe: 'best-of-N: denoise N candidates per waveform and keep the one the bundle\'s scorer rates best (1-16; needs a bundle with a scorer)' })
       .option('pitch-rank', { type: 'boolean', default: true, describe: 'with --candidates > 1 and a prompt naming one note (e.g. "c4"), prefer the candidates within ±50 cents of it (--no-pitch-rank: the scorer alone)' })
+      .option('pitch-guide', { type: 'boolean', default: true, describe: 'pull a sound that misses the prompted note toward it (a comb at its harmonics; --no-pitch-guide: leave it as generated)' })
       .option('loop', { type: 'boolean', default: false, describe: 'make a seamless loop (length on a 40 ms grid)' })
       .example('$0 generate "a tight snare drum hit" -o snare.wav --seed 7', '')
       .example('$0 generate "rain on a tin roof" -d 10 --loop -o loops/', '')
@@ -238,6 +241,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         numWaveformsPerPrompt: args.n,
         candidates: args.candidates,
         rankByPitch: args.pitchRank,
+        pitchGuide: args.pitchGuide,
         loop: args.loop,
         onProgress: reporter.onProgress,
       });

@@ -143,18 +143,10 @@ export class PitchEstimator {
   track(samples: ArrayLike<number>, out: Float64Array = new Float64Array(this.frameCount(samples.length))): Float64Array {
     const frames = this.frameCount(samples.length);
     if (out.length < frames) throw new InvalidArgumentError(`out must hold ${frames} frames, got ${out.length}`, out.length);
-    const energies = new Float64Array(frames);
-    let loudest = 0;
+    const energies = this.frameEnergies(samples);
+    const floor = silenceFloor(energies, this.options.silenceDb);
     for (let t = 0; t < frames; t++) {
-      const start = t * this.hopLength;
-      let e = 0;
-      for (let i = 0; i < this.windowLength && start + i < samples.length; i++) e += samples[start + i] ** 2;
-      energies[t] = e;
-      loudest = Math.max(loudest, e);
-    }
-    const floor = loudest * 10 ** (-this.options.silenceDb / 10);
-    for (let t = 0; t < frames; t++) {
-      out[t] = loudest > 0 && energies[t] >= floor && energies[t] > 0 ? this.frameF0(samples, t * this.hopLength) : Number.NaN;
+      out[t] = floor !== undefined && energies[t] >= floor && energies[t] > 0 ? this.frameF0(samples, t * this.hopLength) : Number.NaN;
     }
     return out;
   }
@@ -173,17 +165,21 @@ export class PitchEstimator {
   }
 
   private nonSilentFrames(samples: ArrayLike<number>): number {
-    // Recomputed rather than stored so `track` stays usable on its own; cheap next to the FFTs.
-    const frames = this.frameCount(samples.length);
-    const energies = Array.from({ length: frames }, (_, t) => {
+    const energies = this.frameEnergies(samples);
+    const floor = silenceFloor(energies, this.options.silenceDb);
+    return floor === undefined ? 0 : energies.filter((e) => e >= floor).length;
+  }
+
+  /** Σ x² over each frame's window (cheap next to the FFTs, so `track` and `estimate` each compute it). */
+  private frameEnergies(samples: ArrayLike<number>): Float64Array {
+    const energies = new Float64Array(this.frameCount(samples.length));
+    for (let t = 0; t < energies.length; t++) {
+      const start = t * this.hopLength;
       let e = 0;
-      for (let i = 0; i < this.windowLength && t * this.hopLength + i < samples.length; i++) e += samples[t * this.hopLength + i] ** 2;
-      return e;
-    });
-    const loudest = Math.max(...energies);
-    if (!(loudest > 0)) return 0;
-    const floor = loudest * 10 ** (-this.options.silenceDb / 10);
-    return energies.filter((e) => e >= floor).length;
+      for (let i = 0; i < this.windowLength && start + i < samples.length; i++) e += samples[start + i] ** 2;
+      energies[t] = e;
+    }
+    return energies;
   }
 
   /** f0 of the frame starting at `start`, or NaN when its salience curve has no clear peak. */
@@ -223,6 +219,13 @@ export class PitchEstimator {
     }
     return this.grid[best] * 2 ** ((offset * this.options.gridCents) / 1200);
   }
+}
+
+/** Frames below this energy are silent: `silenceDb` under the loudest; undefined when the clip is all zeros. */
+function silenceFloor(energies: Float64Array, silenceDb: number): number | undefined {
+  let loudest = 0;
+  for (const e of energies) loudest = Math.max(loudest, e);
+  return loudest > 0 ? loudest * 10 ** (-silenceDb / 10) : undefined;
 }
 
 function stripUndefined<T extends object>(options: T): Partial<T> {

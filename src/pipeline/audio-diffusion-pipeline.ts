@@ -22,6 +22,7 @@ import type { PipelineProgress, PipelineStage, ProgressCallback } from './progre
 import { GeneratedAudio, type GenerationResult, type StageTimings } from './result';
 import { checkPitch, IN_TUNE_CENTS, promptedNote, type PitchCheck, type PromptedNote } from './prompted-note';
 import { PitchEstimator } from '../dsp/pitch';
+import { HarmonicComb } from '../dsp/harmonic-comb';
 
 /**
  * The bundle shipped with the package, resolved from the package root (works from src/ and dist/src/); in a
@@ -81,6 +82,13 @@ export interface GenerateOptions {
    * decoded and vocoded. Default true.
    */
   rankByPitch?: boolean;
+  /**
+   * The pitch guide: a waveform whose prompt names one note and whose estimated pitch misses it by more than
+   * ±50 cents is pulled toward the note (its spectrum weighted by a comb at the note's harmonics, then Griffin-Lim
+   * phase; src/dsp/harmonic-comb.ts) and measured again (`GeneratedAudio.pitch.guided`). Waveforms in tune are
+   * left alone; loops are never guided. Default true.
+   */
+  pitchGuide?: boolean;
   /**
    * Initial noise [B, C, F, frames] (multiplied by the scheduler's initNoiseSigma, as diffusers does). With
    * `candidates` N > 1 it holds B · N latents, candidate j of waveform k at row k · N + j.
@@ -183,6 +191,7 @@ export class AudioDiffusionPipeline {
   readonly scorer: LatentScorer | undefined;
   private readonly sessions: OnnxSession[];
   private pitchEstimator: PitchEstimator | undefined;
+  private pitchGuide: HarmonicComb | undefined;
   private disposed = false;
 
   private constructor(bundle: ValidatedBundle, tokenizer: WordTokenizer, sessions: Record<DiffusionComponentName, OnnxSession>, vocoder: Vocoder, scorerSession?: OnnxSession) {
@@ -388,7 +397,7 @@ export class AudioDiffusionPipeline {
     if (this.scorer !== undefined || rankByPitch) ctx.timings.rank += (performance.now() - started5) / 1000;
 
     // 6.–8. Decode, vocode (the kept latents only, unless ranking by pitch did it already), check the pitch of
-    //       prompted notes, post-process; then the ranked order.
+    //       prompted notes (and guide those that miss them), post-process; then the ranked order.
     let waveforms: Float32Array[];
     let pitches: (PitchCheck | undefined)[];
     if (rowAudio !== undefined && rowPitch !== undefined) {
@@ -403,6 +412,7 @@ export class AudioDiffusionPipeline {
       waveforms = await this.latentsToAudio(kept, batch, period, samples, loopPeriod !== undefined, ctx);
       pitches = waveforms.map((w, k) => this.checkPitch(notes[k], w, ctx));
     }
+    if ((options.pitchGuide ?? true) && loopPeriod === undefined) this.guidePitch(waveforms, pitches, notes, ctx);
     this.reportPitchMisses(pitches, rankByPitch ? candidates : 1, ctx);
     waveforms = this.finish(waveforms, options, loopPeriod !== undefined, ctx);
     const audios = order.map((k, index) => new GeneratedAudio(waveforms[k], this.sampleRate, waveformPrompts[k], seed, k % perPrompt, index, scores?.[k], chosen[k], pitches[k]));
@@ -745,11 +755,26 @@ export class AudioDiffusionPipeline {
     return check;
   }
 
+  /** Pulls each waveform that misses its prompted note toward it (in place), and measures it again. */
+  private guidePitch(waveforms: Float32Array[], pitches: (PitchCheck | undefined)[], notes: (PromptedNote | undefined)[], ctx: RunContext): void {
+    const started = performance.now();
+    waveforms.forEach((waveform, k) => {
+      const note = notes[k];
+      if (note === undefined || pitches[k] === undefined || pitches[k]!.inTune) return;
+      const audio = this.bundle.index.audio;
+      this.pitchGuide ??= new HarmonicComb({ sampleRate: this.sampleRate, nFft: audio.n_fft, hopLength: audio.hop_length, winLength: audio.win_length });
+      waveforms[k] = this.pitchGuide.apply(waveform, note.frequency);
+      this.pitchEstimator ??= new PitchEstimator({ sampleRate: this.sampleRate });
+      pitches[k] = checkPitch(note, this.pitchEstimator.estimate(waveforms[k]), true);
+    });
+    ctx.timings.postprocess += (performance.now() - started) / 1000;
+  }
+
   /** An honest answer: a `pitch-miss` warning for each waveform that is not at the note its prompt asks for. */
   private reportPitchMisses(pitches: (PitchCheck | undefined)[], rankedCandidates: number, ctx: RunContext): void {
     const misses = pitches.filter((p): p is PitchCheck => p !== undefined && !p.inTune);
     if (misses.length === 0) return;
-    const what = misses.map((p) => p.estimated === undefined ? `${p.note} asked, no clear pitch` : `${p.note} asked, ${p.estimated.toFixed(1)} Hz (${formatCents(p.centsOff!)})`);
+    const what = misses.map((p) => (p.estimated === undefined ? `${p.note} asked, no clear pitch` : `${p.note} asked, ${p.estimated.toFixed(1)} Hz (${formatCents(p.centsOff!)})`) + (p.guided ? ' after the pitch guide' : ''));
     const advice = rankedCandidates > 1 ? `none of the ${rankedCandidates} candidates was in tune: try more candidates or another seed` : 'try candidates 4 (--candidates 4, ranked by pitch) or another seed';
     ctx.onProgress?.({ type: 'warning', code: 'pitch-miss', message: `${misses.length} of ${pitches.filter((p) => p !== undefined).length} waveforms are off their prompted note by more than ${IN_TUNE_CENTS} cents (${what.join('; ')}): ${advice}` });
   }

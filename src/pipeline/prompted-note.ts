@@ -20,6 +20,11 @@ export interface PitchCheck {
   centsOff: number | undefined;
   /** |centsOff| ≤ IN_TUNE_CENTS: the tolerance of the evaluation's pitch accuracy. */
   inTune: boolean;
+  /**
+   * True when the waveform missed the note and the pitch guide (HarmonicComb, `GenerateOptions.pitchGuide`) pulled
+   * it toward the note; the other fields then describe the guided waveform.
+   */
+  guided: boolean;
 }
 
 /** A waveform is in tune within ± this many cents of its prompted note (issue 5's pitch-accuracy tolerance). */
@@ -51,7 +56,7 @@ export function promptedNote(tokens: readonly string[]): PromptedNote | undefine
 }
 
 /** Compares an estimate with the prompted note. */
-export function checkPitch(note: PromptedNote, estimate: PitchEstimate | undefined): PitchCheck {
+export function checkPitch(note: PromptedNote, estimate: PitchEstimate | undefined, guided = false): PitchCheck {
   const centsOff = estimate === undefined ? undefined : centsBetween(estimate.frequency, note.frequency);
-  return { note: note.name, expected: note.frequency, estimated: estimate?.frequency, centsOff, inTune: centsOff !== undefined && Math.abs(centsOff) <= IN_TUNE_CENTS };
+  return { note: note.name, expected: note.frequency, estimated: estimate?.frequency, centsOff, inTune: centsOff !== undefined && Math.abs(centsOff) <= IN_TUNE_CENTS, guided };
 }

@@ -172,14 +172,15 @@ describe('foley generate --candidates, with a scorer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'foley-cli-pitch-'));
     const prompt = 'a soft cello note, g2';
     const PITCH = ['--bundle', SCORED, '--steps', '6', '--scheduler', 'ddim', '--duration', '1', '--seed', String(PITCH_SEED)];
-    type Summary = { waveforms: { candidate: number; pitch: { note: string; expected: number; estimated: number | null; centsOff: number | null; inTune: boolean } | null }[] };
+    type Summary = { waveforms: { candidate: number; pitch: { note: string; expected: number; estimated: number | null; centsOff: number | null; inTune: boolean; guided: boolean } | null }[] };
     const run = async (extra: string[]) => {
       const io = captureIo();
       expect(await main(['generate', prompt, ...PITCH, '--candidates', '4', '-o', `${dir}/`, '--force', '--json', ...extra], io)).toBe(0);
       return { summary: JSON.parse(io.out().toString()) as Summary, err: io.err() };
     };
-    const ranked = await run([]);
-    const scoreOnly = await run(['--no-pitch-rank']);
+    // The guide off, to see what the ranking keeps.
+    const ranked = await run(['--no-pitch-guide']);
+    const scoreOnly = await run(['--no-pitch-rank', '--no-pitch-guide']);
     const [pitch] = ranked.summary.waveforms.map((w) => w.pitch!);
     expect(pitch).toMatchObject({ note: 'g2', expected: expect.closeTo(97.999, 2) });
     // This seed of this prompt: the scorer's favourite is off the note and another candidate is in tune.
@@ -187,8 +188,12 @@ describe('foley generate --candidates, with a scorer', () => {
     expect(scoreOnly.summary.waveforms[0].pitch!.inTune).toBe(false);
     expect(ranked.summary.waveforms[0].candidate).not.toBe(scoreOnly.summary.waveforms[0].candidate);
     expect(scoreOnly.err).toMatch(/warning: 1 of 1 waveforms are off their prompted note by more than 50 cents \(g2 asked, .* Hz \([+-]\d+ cents\)\): try candidates 4/);
+    // With the guide (the default), the scorer's pick is pulled toward g2 and says so.
+    const guided = await run(['--no-pitch-rank']);
+    expect(guided.summary.waveforms[0].candidate).toBe(scoreOnly.summary.waveforms[0].candidate);
+    expect(guided.summary.waveforms[0].pitch).toMatchObject({ note: 'g2', guided: true });
     const human = captureIo();
-    expect(await main(['generate', prompt, ...PITCH, '--candidates', '4', '-o', `${dir}/`, '--force'], human)).toBe(0);
+    expect(await main(['generate', prompt, ...PITCH, '--candidates', '4', '-o', `${dir}/`, '--force', '--no-pitch-guide'], human)).toBe(0);
     expect(human.err()).toMatch(new RegExp(`, g2 asked, ${pitch.estimated!.toFixed(1)} Hz \\([+-]\\d+ cents, in tune\\)\\)`));
     // No note, no pitch.
     const drum = captureIo();

@@ -33,13 +33,14 @@ describe('ranking by the prompted note', () => {
       for (let j = 0; j < candidates; j++) {
         const stream = new Rng(seed).fork(0);
         const noise = (j === 0 ? stream : stream.fork(j)).fill(new Float32Array(size));
-        alone.push((await pipeline.generate(PROMPT, { ...FAST, seed: 999, latents: noise })).audios[0]);
+        alone.push((await pipeline.generate(PROMPT, { ...FAST, seed: 999, latents: noise, pitchGuide: false })).audios[0]);
       }
       const rank = (a: GeneratedAudio) => (a.pitch!.inTune ? 10 : 0) + a.score!;
       const best = alone.reduce((b, c, j) => (rank(c) > rank(alone[b]) ? j : b), 0);
       const byScore = alone.reduce((b, c, j) => (c.score! > alone[b].score! ? j : b), 0);
-      const ranked = (await pipeline.generate(PROMPT, { ...FAST, seed, candidates })).audios[0];
-      const scoreOnly = (await pipeline.generate(PROMPT, { ...FAST, seed, candidates, rankByPitch: false })).audios[0];
+      // The pitch guide off: this is about which candidate is kept.
+      const ranked = (await pipeline.generate(PROMPT, { ...FAST, seed, candidates, pitchGuide: false })).audios[0];
+      const scoreOnly = (await pipeline.generate(PROMPT, { ...FAST, seed, candidates, rankByPitch: false, pitchGuide: false })).audios[0];
       expect(ranked.candidate).toBe(best);
       // Batched and alone, the UNet's float sums differ in the last bits: the same pitch to a hundredth of a cent.
       expect(ranked.pitch!.inTune).toBe(alone[best].pitch!.inTune);
@@ -55,7 +56,8 @@ describe('ranking by the prompted note', () => {
 
   it('reports the pitch of every waveform against its note, and warns when one is off', async () => {
     const events: PipelineProgress[] = [];
-    const result = await pipeline.generate(PROMPT, { ...FAST, seed: 7, numWaveformsPerPrompt: 4, onProgress: (e) => events.push(e) });
+    // Without the guide, so that the reported pitches are the ones the ranking saw.
+    const result = await pipeline.generate(PROMPT, { ...FAST, seed: 7, numWaveformsPerPrompt: 4, pitchGuide: false, onProgress: (e) => events.push(e) });
     const estimator = new PitchEstimator({ sampleRate: pipeline.sampleRate });
     for (const audio of result.audios) {
       expect(audio.pitch?.note).toBe('g2');
@@ -72,6 +74,36 @@ describe('ranking by the prompted note', () => {
     const warning = events.find((e) => e.type === 'warning' && e.code === 'pitch-miss');
     if (misses === 0) expect(warning).toBeUndefined();
     else expect(warning && 'message' in warning ? warning.message : '').toMatch(new RegExp(`^${misses} of 4 waveforms are off their prompted note by more than 50 cents \\(g2 asked`));
+  });
+
+  it('guides only the waveforms that miss the note, and measures them again', async () => {
+    const options = { ...FAST, seed: 2, numWaveformsPerPrompt: 4, rankByPitch: false };
+    const plain = await pipeline.generate(PROMPT, { ...options, pitchGuide: false });
+    const guided = await pipeline.generate(PROMPT, options);
+    let missed = 0;
+    let fixed = 0;
+    for (let k = 0; k < 4; k++) {
+      const before = plain.audios[k];
+      const after = guided.audios[k];
+      expect(after.stream).toBe(before.stream);
+      expect(before.pitch!.guided).toBe(false);
+      if (before.pitch!.inTune) {
+        // In tune: left alone, bit for bit.
+        expect(after.pitch).toEqual(before.pitch);
+        expect(Buffer.from(after.data.buffer).equals(Buffer.from(before.data.buffer))).toBe(true);
+      } else {
+        missed += 1;
+        expect(after.pitch!.guided).toBe(true);
+        expect(Buffer.from(after.data.buffer).equals(Buffer.from(before.data.buffer))).toBe(false);
+        if (after.pitch!.inTune) fixed += 1;
+      }
+    }
+    // Seed 2 of this prompt: some waveforms miss g2, and the guide brings at least one of them onto it.
+    expect(missed).toBeGreaterThan(0);
+    expect(fixed).toBeGreaterThan(0);
+    // Loops are never guided.
+    const loop = await pipeline.generate(PROMPT, { ...FAST, seed: 2, loop: true });
+    expect(loop.audios[0].pitch!.guided).toBe(false);
   });
 
   it('prompts without one note get no pitch check', async () => {

@@ -57,6 +57,14 @@ def data_section(summary: dict | None) -> list[str]:
     return lines
 
 
+def guidance_interval(defaults: dict) -> str:
+    """" on steps 0–50 %" when the bundle sets a guidance interval, else ""."""
+    start, stop = defaults.get("guidance_start", 0.0), defaults.get("guidance_stop", 1.0)
+    if start == 0.0 and stop == 1.0:
+        return ""
+    return f" on {start * 100:g}–{stop * 100:g} % of the steps (the others unguided)"
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bundle", type=Path, required=True)
@@ -105,7 +113,8 @@ def main() -> None:
                    f"tower and the text encoder; ranks candidates | {millions(None, scorer_cfg)} (audio tower) |")
     out += ["",
            f"Defaults (`model_index.json`): {defaults.get('scheduler')}, {defaults.get('num_inference_steps')} steps, "
-           f"guidance {defaults.get('guidance_scale')}, {defaults.get('duration_seconds')} s. Bundle size: "
+           f"guidance {defaults.get('guidance_scale')}{guidance_interval(defaults)}, {defaults.get('duration_seconds')} s; "
+           "the pipeline's pitch guide and pitch-aware ranking are on (README). Bundle size: "
            f"{bundle_size_mb(bundle):.1f} MB.", "",
            "## Training data", ""] + data_section(read_json(args.data / "summary.json")) + [
            "", "Captions are built from the labels (instrument or category, note name with octave such as `c#4`, dynamics, "
@@ -170,7 +179,7 @@ def main() -> None:
             bpa, bpi, bfd = best["prompt_accuracy"], best["pitch_accuracy"], best["frechet"]
             out += [f"Best of {k} (`candidates: {k}`, `--candidates {k}`: {k} noise streams per clip; for a prompt that names "
                     f"one note the candidates within ±50 cents of it by the pipeline's own pitch estimator come first, then "
-                    f"the scorer keeps the one closest to the prompt; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
+                    f"the scorer keeps the one closest to the prompt, and the pitch guide as in the plain run; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
                     f"{fmt(bpa['fine'])}, coarse {fmt(bpa['coarse'])}; pitch within ±50 cents {fmt(bpi['accuracy_reliable'])} "
                     f"(measurable) / {fmt(bpi['accuracy'])} (all); Fréchet {fmt(bfd['generated_vs_real_test'], 1)}.", ""]
     else:

@@ -175,11 +175,19 @@ class ClassifierAndEvaluateTest(unittest.TestCase):
             zeros = torch.zeros(mel.shape[0], 513, mel.shape[-1])
             return zeros, zeros
 
-        result = resynthesized_accuracy(self.tmp / "data", IdentityVAE(), silent_vocoder, self.bundle, clips=400)
+        self.bundle.meta["pitch_reliable_classes"] = ["low tone", "mid tone", "high tone"]
+        try:
+            result = resynthesized_accuracy(self.tmp / "data", IdentityVAE(), silent_vocoder, self.bundle, clips=400)
+        finally:
+            del self.bundle.meta["pitch_reliable_classes"]
         self.assertEqual(result["clips"], 32)  # every test clip of the synthetic set (8 per class)
         self.assertAlmostEqual(result["stages"]["vae_only"]["fine"], self.bundle.meta["real_test"]["fine"], places=6)
         for figure in (result["stages"]["vocoder_only"], result):
             self.assertLessEqual(figure["fine"], 0.25)
+            # Pitch: the 24 tone clips of the test split; silence has none.
+            self.assertEqual(figure["pitch_n_reliable"], 24)
+            self.assertEqual(figure["pitch_accuracy_reliable"], 0.0)
+        self.assertGreaterEqual(result["real_pitch_accuracy_reliable"], 0.9)  # the recordings themselves
 
     def test_cli_rejects_missing_files(self):
         from foley_train.eval import evaluate as ev
