@@ -294,7 +294,8 @@ export class AudioDiffusionPipeline {
   /**
    * Text to sound. Steps: 1 check inputs, 2 encode prompts, 3 prepare seeded latents (`candidates` per
    * waveform), 4 denoise, 5 rank (with a scorer: score, keep each waveform's best candidate, order each
-   * prompt's waveforms best first), 6 decode, 7 vocode, 8 post-process.
+   * prompt's waveforms best first; in-tune first for a prompted note), 6 decode, 7 vocode (then check the pitch
+   * of prompted notes and guide the misses), 8 post-process.
    */
   async generate(prompt: string | string[], options: GenerateOptions = {}): Promise<GenerationResult> {
     const started = performance.now();
