@@ -6,13 +6,15 @@
  *   npm run build && node dist/bench/dsp.js
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { griffinLim } from '../src/dsp/griffin-lim';
 import { LogMel } from '../src/dsp/log-mel';
 import { melToLinear } from '../src/dsp/mel-inverse';
 import { Stft } from '../src/dsp/stft';
+import { PitchEstimator } from '../src/dsp/pitch';
+import { HarmonicComb } from '../src/dsp/harmonic-comb';
 import { Rng } from '../src/utils/random';
 
 export interface BenchRow {
@@ -70,8 +72,10 @@ function time(repeats: number, fn: () => void): number {
 }
 
 const PYTHON_TIMER = String.raw`
-import json, sys, time
+import json, os, sys, time
 import numpy as np, torch, torchaudio
+sys.path.insert(0, sys.argv[5])  # training/, for the pitch guide's PyTorch twin
+from foley_train.pitch_guide import guide
 torch.set_num_threads(int(sys.argv[4]))
 repeats = int(sys.argv[3])
 long = torch.from_numpy(np.fromfile(sys.argv[1], '<f4'))
@@ -92,6 +96,7 @@ out = {
     'stft': timed(lambda: torch.stft(long, 1024, 160, 1024, window, center=True, pad_mode='reflect', return_complex=True), repeats),
     'istft': timed(lambda: torch.istft(spec, 1024, 160, 1024, window, length=long.numel()), repeats),
     'griffinlim': timed(lambda: torchaudio.functional.griffinlim(mag, window, 1024, 160, 1024, 1.0, 32, 0.99, short.numel(), True), max(1, repeats // 2)),
+    'pitchguide': timed(lambda: guide(short[:32000], 261.63), repeats),
 }
 print(json.dumps(out))
 `;
@@ -103,7 +108,9 @@ function torchTimes(long: Float32Array, short: Float32Array, options: Required<D
     const shortPath = join(dir, 'short.f32');
     writeFileSync(longPath, new Uint8Array(long.buffer, long.byteOffset, long.byteLength));
     writeFileSync(shortPath, new Uint8Array(short.buffer, short.byteOffset, short.byteLength));
-    const result = spawnSync(options.python, ['-c', PYTHON_TIMER, longPath, shortPath, String(options.repeats), String(options.torchThreads)], {
+    // training/, from bench/ or from dist/bench/.
+    const training = resolve(__dirname, existsSync(resolve(__dirname, '../training')) ? '../training' : '../../training');
+    const result = spawnSync(options.python, ['-c', PYTHON_TIMER, longPath, shortPath, String(options.repeats), String(options.torchThreads), training], {
       encoding: 'utf8',
       env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
       timeout: 600_000,
@@ -126,11 +133,17 @@ export function runDspBench(options: DspBenchOptions = {}): BenchRow[] {
   const melOut = new Float32Array(64 * logMel.frameCount(long.length));
   const spec = stft.forward(long);
   const magnitude = stft.magnitude(short);
+  const twoSeconds = short.subarray(0, 32000);
+  const pitchEstimator = new PitchEstimator({ sampleRate: 16000 });
+  const pitchGuide = new HarmonicComb({ sampleRate: 16000, nFft: 1024, hopLength: 160 });
   const ours: Record<string, number> = {
     logmel: time(settings.repeats, () => logMel.compute(long, melOut)),
     stft: time(settings.repeats, () => stft.forward(long, spec)),
     istft: time(settings.repeats, () => stft.inverse(spec, long.length)),
     griffinlim: time(Math.max(1, Math.floor(settings.repeats / 2)), () => griffinLim(magnitude, { nFft: 1024, hopLength: 160, iterations: 32, length: short.length })),
+    // The pipeline's per-note work on a 2 s clip: the pitch estimate (no torch twin) and the pitch guide.
+    pitch: time(settings.repeats, () => pitchEstimator.estimate(twoSeconds)),
+    pitchguide: time(settings.repeats, () => pitchGuide.apply(twoSeconds, 261.63)),
   };
   const reference = torchTimes(long, short, settings);
   const names: Record<string, string> = {
@@ -138,6 +151,8 @@ export function runDspBench(options: DspBenchOptions = {}): BenchRow[] {
     stft: 'STFT, 60 s (n_fft 1024, hop 160, complex out)',
     istft: 'iSTFT, 60 s (n_fft 1024, hop 160)',
     griffinlim: 'Griffin-Lim, 32 iterations, momentum 0.99, 5 s',
+    pitch: 'pitch estimate (subharmonic summation), 2 s',
+    pitchguide: 'pitch guide (harmonic comb + 8 Griffin-Lim iterations), 2 s; reference foley_train/pitch_guide.py',
   };
   return Object.keys(ours).map((key) => {
     const referenceMs = typeof reference === 'string' ? undefined : reference[key];
@@ -147,7 +162,7 @@ export function runDspBench(options: DspBenchOptions = {}): BenchRow[] {
       oursMs: ours[key],
       referenceMs,
       ratio: referenceMs === undefined ? undefined : ours[key] / referenceMs,
-      reference: typeof reference === 'string' ? reference : `torch ${settings.torchThreads} threads`,
+      reference: typeof reference === 'string' ? reference : referenceMs === undefined ? 'no torch twin' : `torch ${settings.torchThreads} threads`,
     };
   });
 }
