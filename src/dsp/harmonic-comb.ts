@@ -5,6 +5,7 @@
  * PyTorch is training/foley_train/pitch_guide.py, which writes the reference fixture.
  */
 import { InvalidArgumentError } from '../utils/errors';
+import { definedOnly } from '../utils/options';
 import type { Hertz } from '../types/units';
 import { Stft, type ComplexSpectrogram } from './stft';
 
@@ -103,8 +104,4 @@ function setMagnitude(spec: ComplexSpectrogram, magnitude: Float32Array): void {
       spec.imag[i] = 0;
     }
   }
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,6 +6,7 @@
  * does not simply copy the judge.
  */
 import { InvalidArgumentError } from '../utils/errors';
+import { definedOnly } from '../utils/options';
 import type { Hertz } from '../types/units';
 import { FftPlan } from './fft';
 import { hannWindow } from './windows';
@@ -90,7 +91,7 @@ export class PitchEstimator {
   private readonly salience: Float64Array;
 
   constructor(options: PitchEstimatorOptions) {
-    const o = { ...DEFAULTS, ...stripUndefined(options), sampleRate: options.sampleRate };
+    const o = { ...DEFAULTS, ...definedOnly(options), sampleRate: options.sampleRate };
     if (!(o.sampleRate > 0)) throw new InvalidArgumentError(`sampleRate must be positive, got ${o.sampleRate}`, o.sampleRate);
     if (!(o.minFrequency > 0 && o.minFrequency < o.maxFrequency && o.maxFrequency < o.sampleRate / 2)) {
       throw new InvalidArgumentError(`need 0 < minFrequency < maxFrequency < sampleRate / 2, got ${o.minFrequency} and ${o.maxFrequency} at ${o.sampleRate} Hz`, [o.minFrequency, o.maxFrequency]);
@@ -226,8 +227,4 @@ function silenceFloor(energies: Float64Array, silenceDb: number): number | undef
   let loudest = 0;
   for (const e of energies) loudest = Math.max(loudest, e);
   return loudest > 0 ? loudest * 10 ** (-silenceDb / 10) : undefined;
-}
-
-function stripUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
