@@ -413,7 +413,12 @@ export class AudioDiffusionPipeline {
       waveforms = await this.latentsToAudio(kept, batch, period, samples, loopPeriod !== undefined, ctx);
       pitches = waveforms.map((w, k) => this.checkPitch(notes[k], w, ctx));
     }
-    if ((options.pitchGuide ?? true) && loopPeriod === undefined) this.guidePitch(waveforms, pitches, notes, ctx);
+    if ((options.pitchGuide ?? true) && loopPeriod === undefined && this.guidePitch(waveforms, pitches, notes, ctx) && rankByPitch && this.scorer !== undefined) {
+      // Guiding moved some waveforms into tune: best first is now in tune as generated, then in tune once guided,
+      // then off the note; each by score.
+      const tier = (k: number): number => (pitches[k]?.inTune === true ? (pitches[k]!.guided ? 1 : 2) : 0);
+      order = prompts.flatMap((_, p) => Array.from({ length: perPrompt }, (_, i) => p * perPrompt + i).sort((a, b) => tier(b) - tier(a) || scores![b] - scores![a] || a - b));
+    }
     this.reportPitchMisses(pitches, rankByPitch ? candidates : 1, ctx);
     waveforms = this.finish(waveforms, options, loopPeriod !== undefined, ctx);
     const audios = order.map((k, index) => new GeneratedAudio(waveforms[k], this.sampleRate, waveformPrompts[k], seed, k % perPrompt, index, scores?.[k], chosen[k], pitches[k]));
@@ -756,9 +761,10 @@ export class AudioDiffusionPipeline {
     return check;
   }
 
-  /** Pulls each waveform that misses its prompted note toward it (in place), and measures it again. */
-  private guidePitch(waveforms: Float32Array[], pitches: (PitchCheck | undefined)[], notes: (PromptedNote | undefined)[], ctx: RunContext): void {
+  /** Pulls each waveform that misses its prompted note toward it (in place), and measures it again; true if any. */
+  private guidePitch(waveforms: Float32Array[], pitches: (PitchCheck | undefined)[], notes: (PromptedNote | undefined)[], ctx: RunContext): boolean {
     const started = performance.now();
+    let guided = false;
     waveforms.forEach((waveform, k) => {
       const note = notes[k];
       if (note === undefined || pitches[k] === undefined || pitches[k]!.inTune) return;
@@ -767,8 +773,10 @@ export class AudioDiffusionPipeline {
       waveforms[k] = this.pitchGuide.apply(waveform, note.frequency);
       this.pitchEstimator ??= new PitchEstimator({ sampleRate: this.sampleRate });
       pitches[k] = checkPitch(note, this.pitchEstimator.estimate(waveforms[k]), true);
+      guided = true;
     });
     ctx.timings.postprocess += (performance.now() - started) / 1000;
+    return guided;
   }
 
   /** An honest answer: a `pitch-miss` warning for each waveform that is not at the note its prompt asks for. */

@@ -101,6 +101,12 @@ describe('ranking by the prompted note', () => {
     // Seed 2 of this prompt: some waveforms miss g2, and the guide brings at least one of them onto it.
     expect(missed).toBeGreaterThan(0);
     expect(fixed).toBeGreaterThan(0);
+    // Ranked with the guide: in tune as generated first, then in tune once guided, then off the note. Seed 5: in
+    // the order before the guide, a waveform the guide cannot fix comes before one it fixes.
+    const ranked = await pipeline.generate(PROMPT, { ...FAST, seed: 5, numWaveformsPerPrompt: 4 });
+    const tiers = ranked.audios.map((a) => (a.pitch!.inTune ? (a.pitch!.guided ? 1 : 2) : 0));
+    expect([...tiers].sort((a, b) => b - a)).toEqual(tiers);
+    expect(tiers).toContain(1);
     // Loops are never guided.
     const loop = await pipeline.generate(PROMPT, { ...FAST, seed: 2, loop: true });
     expect(loop.audios[0].pitch!.guided).toBe(false);
