@@ -6,9 +6,9 @@
  *   npm run build && node dist/bench/dsp.js
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { griffinLim } from '../src/dsp/griffin-lim';
 import { LogMel } from '../src/dsp/log-mel';
 import { melToLinear } from '../src/dsp/mel-inverse';
@@ -16,6 +16,7 @@ import { Stft } from '../src/dsp/stft';
 import { PitchEstimator } from '../src/dsp/pitch';
 import { HarmonicComb } from '../src/dsp/harmonic-comb';
 import { Rng } from '../src/utils/random';
+import { trainingDir } from './paths';
 
 export interface BenchRow {
   /** Benchmark group ('dsp'). */
@@ -72,7 +73,7 @@ function time(repeats: number, fn: () => void): number {
 }
 
 const PYTHON_TIMER = String.raw`
-import json, os, sys, time
+import json, sys, time
 import numpy as np, torch, torchaudio
 sys.path.insert(0, sys.argv[5])  # training/, for the pitch guide's PyTorch twin
 from foley_train.pitch_guide import guide
@@ -108,9 +109,7 @@ function torchTimes(long: Float32Array, short: Float32Array, options: Required<D
     const shortPath = join(dir, 'short.f32');
     writeFileSync(longPath, new Uint8Array(long.buffer, long.byteOffset, long.byteLength));
     writeFileSync(shortPath, new Uint8Array(short.buffer, short.byteOffset, short.byteLength));
-    // training/, from bench/ or from dist/bench/.
-    const training = resolve(__dirname, existsSync(resolve(__dirname, '../training')) ? '../training' : '../../training');
-    const result = spawnSync(options.python, ['-c', PYTHON_TIMER, longPath, shortPath, String(options.repeats), String(options.torchThreads), training], {
+    const result = spawnSync(options.python, ['-c', PYTHON_TIMER, longPath, shortPath, String(options.repeats), String(options.torchThreads), trainingDir()], {
       encoding: 'utf8',
       env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
       timeout: 600_000,

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { AudioDiffusionPipeline, DEFAULT_BUNDLE } from '../src/pipeline/audio-diffusion-pipeline';
 import { defaultGuidanceInterval } from '../src/pipeline/model-index';
 import type { StageTimings } from '../src/pipeline/result';
+import { trainingDir } from './paths';
 
 export interface ClipBench {
   durationSeconds: number;
@@ -88,7 +89,7 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
 
 /** The reference sampler's timings for the same clips, if `foley_train.sample` exists. */
 function pytorchReference(bundle: string, clips: ClipBench[]): PipelineBench['pytorch'] {
-  const training = resolve(__dirname, existsSync(resolve(__dirname, '../training')) ? '../training' : '../../training');
+  const training = trainingDir();
   if (!existsSync(join(training, 'foley_train/sample.py'))) return { skipped: 'training/foley_train/sample.py not found' };
   const out = spawnSync('/usr/bin/python3', ['-m', 'foley_train.sample', '--bench-json', '--bundle', bundle, '--prompt', PROMPT,
     '--durations', clips.map((c) => c.durationSeconds).join(',')], { cwd: training, encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });

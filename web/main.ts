@@ -9,7 +9,7 @@ import { encodeWav } from '../src/audio/wav';
 import { Audition, ROOT_NOTE, SEQUENCER_NOTES, SEQUENCER_STEPS, type FilterKind } from './audition';
 import { drawLogMel, drawMessage, drawSpectrogramOf, drawWaveform } from './draw';
 import { loadGallery, loadSample, type GalleryEntry } from './gallery';
-import type { PitchCheck } from '../src/pipeline/prompted-note';
+import { formatCents, type PitchCheck } from '../src/pipeline/prompted-note';
 import type { FromWorker, GenerateRequest, ModelInfo, ToWorker } from './protocol';
 import { Vocabulary, wordAt } from './vocabulary';
 
@@ -632,8 +632,7 @@ function scoreText(score: number | null): string {
 function pitchText(pitch: PitchCheck | null): string {
   if (pitch === null) return '';
   if (pitch.estimated === undefined || pitch.centsOff === undefined) return ` · ${pitch.note} asked: no clear pitch`;
-  const cents = Math.round(pitch.centsOff);
-  return ` · ${pitch.note} asked: ${pitch.estimated.toFixed(1)} Hz, ${cents >= 0 ? '+' : ''}${cents} cents${pitch.inTune ? '' : ' (off)'}${pitch.guided ? ' · pitch-guided' : ''}`;
+  return ` · ${pitch.note} asked: ${pitch.estimated.toFixed(1)} Hz, ${formatCents(pitch.centsOff)}${pitch.inTune ? '' : ' (off)'}${pitch.guided ? ' · pitch-guided' : ''}`;
 }
 
 function slug(text: string): string {

@@ -5,7 +5,7 @@ import { AudioDiffusionPipeline, DEFAULT_BUNDLE, type GenerateOptions, type Norm
 import { checkSchedulerName, encodeWavBuffer, type WavSampleFormat } from '../../src/pipeline/deps';
 import { writeWavFile } from '../../src/pipeline/wav-io';
 import type { GenerationResult } from '../../src/pipeline/result';
-import type { PitchCheck } from '../../src/pipeline/prompted-note';
+import { formatCents, type PitchCheck } from '../../src/pipeline/prompted-note';
 import { InvalidArgumentError, OutputPathError } from '../../src/utils/errors';
 import { cliIo, type CliIo } from '../index';
 import { createProgressReporter } from '../progress';
@@ -182,8 +182,7 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
 function describePitch(pitch: PitchCheck | undefined): string {
   if (pitch === undefined) return '';
   if (pitch.estimated === undefined) return `, ${pitch.note} asked, no clear pitch${pitch.guided ? ' after the pitch guide' : ''}`;
-  const cents = Math.round(pitch.centsOff!);
-  return `, ${pitch.note} asked, ${pitch.estimated.toFixed(1)} Hz (${cents >= 0 ? '+' : ''}${cents} cents, ${pitch.inTune ? 'in tune' : 'off'}${pitch.guided ? ', pitch-guided' : ''})`;
+  return `, ${pitch.note} asked, ${pitch.estimated.toFixed(1)} Hz (${formatCents(pitch.centsOff!)}, ${pitch.inTune ? 'in tune' : 'off'}${pitch.guided ? ', pitch-guided' : ''})`;
 }
 
 interface GenerateArgs extends CommonArgs {

@@ -144,18 +144,15 @@ export class PitchEstimator {
   track(samples: ArrayLike<number>, out: Float64Array = new Float64Array(this.frameCount(samples.length))): Float64Array {
     const frames = this.frameCount(samples.length);
     if (out.length < frames) throw new InvalidArgumentError(`out must hold ${frames} frames, got ${out.length}`, out.length);
-    const energies = this.frameEnergies(samples);
-    const floor = silenceFloor(energies, this.options.silenceDb);
-    for (let t = 0; t < frames; t++) {
-      out[t] = floor !== undefined && energies[t] >= floor && energies[t] > 0 ? this.frameF0(samples, t * this.hopLength) : Number.NaN;
-    }
+    this.trackFrames(samples, this.frameEnergies(samples), out);
     return out;
   }
 
   /** The clip's pitch: the median of its pitched frames, or undefined when too few frames are pitched. */
   estimate(samples: ArrayLike<number>): PitchEstimate | undefined {
-    const f0 = this.track(samples);
-    const nonSilent = this.nonSilentFrames(samples);
+    const energies = this.frameEnergies(samples);
+    const f0 = new Float64Array(energies.length);
+    const nonSilent = this.trackFrames(samples, energies, f0);
     const pitched = Array.from(f0).filter((f) => !Number.isNaN(f)).sort((a, b) => a - b);
     if (nonSilent === 0 || pitched.length === 0) return undefined;
     const share = pitched.length / nonSilent;
@@ -165,13 +162,19 @@ export class PitchEstimator {
     return { frequency, pitchedShare: share, pitchedFrames: pitched.length };
   }
 
-  private nonSilentFrames(samples: ArrayLike<number>): number {
-    const energies = this.frameEnergies(samples);
+  /** Fills `out` with each frame's f0 (NaN where silent or unpitched); returns the count of non-silent frames. */
+  private trackFrames(samples: ArrayLike<number>, energies: Float64Array, out: Float64Array): number {
     const floor = silenceFloor(energies, this.options.silenceDb);
-    return floor === undefined ? 0 : energies.filter((e) => e >= floor).length;
+    let nonSilent = 0;
+    for (let t = 0; t < energies.length; t++) {
+      const audible = floor !== undefined && energies[t] >= floor;
+      if (audible) nonSilent += 1;
+      out[t] = audible && energies[t] > 0 ? this.frameF0(samples, t * this.hopLength) : Number.NaN;
+    }
+    return nonSilent;
   }
 
-  /** Σ x² over each frame's window (cheap next to the FFTs, so `track` and `estimate` each compute it). */
+  /** Σ x² over each frame's window. */
   private frameEnergies(samples: ArrayLike<number>): Float64Array {
     const energies = new Float64Array(this.frameCount(samples.length));
     for (let t = 0; t < energies.length; t++) {

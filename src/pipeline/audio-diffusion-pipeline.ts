@@ -20,8 +20,8 @@ const DIFFUSION_COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decode
 type DiffusionComponentName = (typeof DIFFUSION_COMPONENTS)[number];
 import type { PipelineProgress, PipelineStage, ProgressCallback } from './progress';
 import { GeneratedAudio, type GenerationResult, type StageTimings } from './result';
-import { checkPitch, IN_TUNE_CENTS, promptedNote, type PitchCheck, type PromptedNote } from './prompted-note';
-import { PitchEstimator } from '../dsp/pitch';
+import { checkPitch, formatCents, IN_TUNE_CENTS, promptedNote, type PitchCheck, type PromptedNote } from './prompted-note';
+import { PitchEstimator, type PitchEstimate } from '../dsp/pitch';
 import { HarmonicComb } from '../dsp/harmonic-comb';
 
 /**
@@ -755,10 +755,15 @@ export class AudioDiffusionPipeline {
   private checkPitch(note: PromptedNote | undefined, waveform: Float32Array, ctx: RunContext): PitchCheck | undefined {
     if (note === undefined) return undefined;
     const started = performance.now();
-    this.pitchEstimator ??= new PitchEstimator({ sampleRate: this.sampleRate });
-    const check = checkPitch(note, this.pitchEstimator.estimate(waveform));
+    const check = checkPitch(note, this.estimatePitch(waveform));
     ctx.timings.rank += (performance.now() - started) / 1000;
     return check;
+  }
+
+  /** The pipeline's pitch estimate of one waveform (the estimator and its buffers are made once). */
+  private estimatePitch(waveform: Float32Array): PitchEstimate | undefined {
+    this.pitchEstimator ??= new PitchEstimator({ sampleRate: this.sampleRate });
+    return this.pitchEstimator.estimate(waveform);
   }
 
   /** Pulls each waveform that misses its prompted note toward it (in place), and measures it again; true if any. */
@@ -771,8 +776,7 @@ export class AudioDiffusionPipeline {
       const audio = this.bundle.index.audio;
       this.pitchGuide ??= new HarmonicComb({ sampleRate: this.sampleRate, nFft: audio.n_fft, hopLength: audio.hop_length, winLength: audio.win_length });
       waveforms[k] = this.pitchGuide.apply(waveform, note.frequency);
-      this.pitchEstimator ??= new PitchEstimator({ sampleRate: this.sampleRate });
-      pitches[k] = checkPitch(note, this.pitchEstimator.estimate(waveforms[k]), true);
+      pitches[k] = checkPitch(note, this.estimatePitch(waveforms[k]), true);
       guided = true;
     });
     ctx.timings.postprocess += (performance.now() - started) / 1000;
@@ -900,8 +904,3 @@ function crossfadeRegion(original: Float32Array, generated: Float32Array, start:
 }
 
 export type { PipelineProgress };
-
-/** "+702 cents", "-12 cents". */
-function formatCents(cents: number): string {
-  return `${cents >= 0 ? '+' : ''}${Math.round(cents)} cents`;
-}

@@ -55,6 +55,12 @@ export function promptedNote(tokens: readonly string[]): PromptedNote | undefine
   return notes[0];
 }
 
+/** "+702 cents", "-12 cents", "+0 cents": a pitch offset rounded to the cent, signed. */
+export function formatCents(cents: number): string {
+  const rounded = Math.round(cents);
+  return `${rounded >= 0 ? '+' : ''}${rounded} cents`;
+}
+
 /** Compares an estimate with the prompted note. */
 export function checkPitch(note: PromptedNote, estimate: PitchEstimate | undefined, guided = false): PitchCheck {
   const centsOff = estimate === undefined ? undefined : centsBetween(estimate.frequency, note.frequency);

@@ -21,7 +21,7 @@ import torch
 from ..melspec import HOP, log_mel
 from ..vae import load_vae
 from ..vocoder import istft, load_vocoder
-from .classifier import Bundle, accuracy, classifier_path, fit_frames, load_split
+from .classifier import Bundle, accuracy, classifier_path, fit_frames, load_split, real_test_pitch_accuracy
 from .f0 import pitch_correct
 
 
@@ -60,22 +60,13 @@ def resynthesized_accuracy(data: Path, vae, vocoder, bundle: Bundle, clips: int 
         hits = pitch_hits[path]
         return {"pitch_n_reliable": len(hits), "pitch_accuracy_reliable": sum(hits) / len(hits) if hits else None}
 
-    real_pitch = real_pitch_accuracy(data, [r for r in chosen if r.get("pitch") is not None and r["class"] in reliable])
+    real_pitch = real_test_pitch_accuracy(data, chosen, reliable)["accuracy_reliable"]
     return {"clips": len(chosen), **score(full), **pitch("full"), "real_pitch_accuracy_reliable": real_pitch,
             "path": "VAE encode (mean) -> VAE decode -> neural vocoder -> log-mel -> classifier",
             "stages": {"vae_only": {**score(vae_only),
                                     "path": "VAE encode (mean) -> VAE decode -> classifier (no vocoder)"},
                        "vocoder_only": {**score(vocoder_only), **pitch("vocoder_only"),
                                         "path": "real log-mel -> neural vocoder -> log-mel -> classifier (no VAE)"}}}
-
-
-def real_pitch_accuracy(data: Path, recs: list[dict]) -> float | None:
-    """The same pitched clips, read from their WAVs: the estimator's figure with nothing in the way."""
-    from ..data.audio import read_wav
-
-    hits = [pitch_correct(read_wav(data / "audio" / f"{r['id']}.wav"), r["pitch"])[0] for r in recs
-            if (data / "audio" / f"{r['id']}.wav").exists()]
-    return sum(hits) / len(hits) if hits else None
 
 
 def main(argv=None) -> int:
