@@ -2,7 +2,11 @@
 
 Same algorithm as foley's default path: word tokenizer -> text encoder -> UNet (v-prediction) sampled by
 DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Alg. 2, data-prediction form, multistep second order,
-first order on the last step) with classifier-free guidance -> VAE decoder -> neural vocoder + torch.istft.
+first order on the last step) with classifier-free guidance -> VAE decoder -> neural vocoder + torch.istft ->
+the pitch guide (foley_train.pitch_guide, the twin of src/dsp/harmonic-comb.ts) when the prompt names one note and
+the sound misses it by more than 50 cents. The miss is measured with the evaluator's YIN estimator
+(foley_train.eval.f0), not a twin of the pipeline's subharmonic-summation estimator, so the two sides can disagree
+on borderline clips.
 The noise comes from torch's generator, so samples are not bit-equal to the TypeScript pipeline's (different
 RNG); the algorithm, step count and weights are the same, which is what the speed comparison needs.
 
@@ -15,6 +19,7 @@ import argparse
 import json
 import math
 import os
+import re
 import time
 from pathlib import Path
 
@@ -23,13 +28,43 @@ import torch
 
 from .data.audio import write_wav
 from .diffusion_model import alphas_cumprod
+from .eval.f0 import cents_off, estimate_pitch
 from .export_bundle import load_diffusion
+from .pitch_guide import guide
+from .tokenizer import split_words
 from .vae import load_vae
 from .vocoder import istft, load_vocoder
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CHECKPOINTS = HERE.parent / "cache" / "checkpoints"
 SAMPLE_RATE, HOP, LATENT_HOP = 16000, 160, 4
+IN_TUNE_CENTS = 50.0
+_NOTE = re.compile(r"^([a-g])(#|b)?(-?[0-9])$")
+_SEMITONES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+_MANY_PITCH_WORDS = {"chord", "chords", "arpeggio", "arpeggios", "arpeggiated"}
+
+
+def prompted_midi(prompt: str) -> int | None:
+    """The one MIDI note a prompt names ("c#4" -> 61, C4 = 60), or None for none, several, a chord or an arpeggio
+    (the rule of src/pipeline/prompted-note.ts)."""
+    tokens = split_words(prompt)
+    if any(t in _MANY_PITCH_WORDS for t in tokens):
+        return None
+    notes = set()
+    for token in tokens:
+        m = _NOTE.match(token)
+        if m:
+            notes.add(12 * (int(m[3]) + 1) + _SEMITONES[m[1]] + {"#": 1, "b": -1}.get(m[2] or "", 0))
+    return notes.pop() if len(notes) == 1 else None
+
+
+def guide_pitch(audio: torch.Tensor, midi: int) -> tuple[torch.Tensor, bool]:
+    """(audio, guided): the pitch guide applied when the estimated pitch misses `midi` by > IN_TUNE_CENTS."""
+    hz = estimate_pitch(audio.numpy())
+    if hz is not None and abs(cents_off(hz, midi)) <= IN_TUNE_CENTS:
+        return audio, False
+    f0 = 440.0 * 2 ** ((midi - 69) / 12)
+    return guide(audio.to(torch.float64), f0, SAMPLE_RATE).to(audio.dtype), True
 
 
 class ReferenceSampler:
@@ -47,7 +82,8 @@ class ReferenceSampler:
 
     @torch.no_grad()
     def generate(self, prompt: str, seconds: float, steps: int = 20, guidance: float = 3.0, seed: int = 0,
-                 negative: str = "", guidance_start: float = 0.0, guidance_stop: float = 1.0) -> np.ndarray:
+                 negative: str = "", guidance_start: float = 0.0, guidance_stop: float = 1.0,
+                 pitch_guide: bool = True) -> np.ndarray:
         uc = self.unet.config
         mel_frames = int(seconds * SAMPLE_RATE) // HOP + 1
         frames = -(-mel_frames // LATENT_HOP)
@@ -86,6 +122,9 @@ class ReferenceSampler:
         mel = self.vae.decode(x / float(self.vae.scaling_factor))[:, 0]  # [1, 64, 4 T']
         real, imag = self.vocoder(mel)
         audio = istft(real, imag, HOP * mel.shape[-1])[0, : int(round(seconds * SAMPLE_RATE))]
+        midi = prompted_midi(prompt) if pitch_guide else None
+        if midi is not None:
+            audio, _ = guide_pitch(audio, midi)
         peak = float(audio.abs().max())
         return (audio * (10 ** (-1 / 20) / peak if peak > 0 else 1.0)).numpy()
 
@@ -104,6 +143,8 @@ def main() -> None:
     p.add_argument("--bench-json", action="store_true", help="time generation for --durations, print JSON")
     p.add_argument("--durations", default="5,30")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--no-pitch-guide", dest="pitch_guide", action="store_false",
+                   help="skip the pitch guide for prompts that name a note (as the CLI's --no-pitch-guide)")
     args = p.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     torch.set_num_threads(args.threads)
@@ -129,7 +170,7 @@ def main() -> None:
     if not (0 < seconds <= 600) or not math.isfinite(seconds):
         p.error(f"--seconds must be in (0, 600], got {seconds}")
     audio = sampler.generate(args.prompt, seconds, steps=steps, guidance=guidance, seed=args.seed, negative=args.negative,
-                             **interval)
+                             pitch_guide=args.pitch_guide, **interval)
     write_wav(args.out, audio)
     print(f"wrote {args.out} ({seconds} s, {steps} steps, guidance {guidance} over steps {interval['guidance_start']}-"
           f"{interval['guidance_stop']}, seed {args.seed})")

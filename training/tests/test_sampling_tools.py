@@ -1,4 +1,4 @@
-"""Unit tests for the held-out prompt set, the latent encoder and the reference sampler's schedule.
+"""Unit tests for the held-out prompt set, the latent encoder and the reference sampler's schedule and pitch step.
 Run: cd training && python3 -m unittest discover tests"""
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import torch
 from foley_train.datasets import MelClips
 from foley_train.encode_latents import encode_split
 from foley_train.eval.prompt_set import prompt_set
-from foley_train.sample import ReferenceSampler
+from foley_train.eval.f0 import cents_off, estimate_pitch
+from foley_train.sample import ReferenceSampler, guide_pitch, prompted_midi
 from foley_train.vae import SMOKE_CONFIG, MelVAE, VAEConfig
 
 
@@ -74,3 +75,37 @@ class ReferenceScheduleTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def sawtooth(hz: float, seconds: float = 1.0, sr: int = 16000, harmonics: int = 12) -> torch.Tensor:
+    t = torch.arange(int(seconds * sr), dtype=torch.float64) / sr
+    return sum(torch.sin(2 * np.pi * hz * h * t) / h for h in range(1, harmonics))
+
+
+class ReferencePitchGuideTest(unittest.TestCase):
+    def test_prompted_note_follows_the_pipeline_rule(self):
+        # C4 = MIDI 60 (src/pipeline/prompted-note.ts); several pitches, chords and arpeggios name no single note.
+        self.assertEqual(prompted_midi("a soft cello note, g2"), 43)
+        self.assertEqual(prompted_midi("C#4 piano"), 61)
+        self.assertEqual(prompted_midi("eb3, then Eb3 again"), 51)
+        self.assertEqual(prompted_midi("a b-1 drone"), 11)
+        self.assertIsNone(prompted_midi("c4 to g4"))
+        self.assertIsNone(prompted_midi("a c4 chord"))
+        self.assertIsNone(prompted_midi("an arpeggiated a3"))
+        self.assertIsNone(prompted_midi("a dog barking"))
+
+    def test_an_in_tune_sound_is_left_alone(self):
+        audio = sawtooth(220.0).float()  # A3 = MIDI 57
+        out, guided = guide_pitch(audio, 57)
+        self.assertFalse(guided)
+        self.assertTrue(torch.equal(out, audio))
+
+    def test_a_sound_that_misses_its_note_is_pulled_onto_it(self):
+        # A louder D#4 over a quiet A3: heard as D#4 (311 Hz); the comb at A3's harmonics keeps the A3.
+        audio = (0.3 * sawtooth(220.0) + sawtooth(311.13)).float()
+        self.assertGreater(abs(cents_off(estimate_pitch(audio.numpy()), 57)), 50)
+        out, guided = guide_pitch(audio, 57)
+        self.assertTrue(guided)
+        self.assertEqual(out.dtype, torch.float32)
+        self.assertEqual(out.shape, audio.shape)
+        self.assertLess(abs(cents_off(estimate_pitch(out.numpy()), 57)), 50)
