@@ -898,7 +898,8 @@ function crossfadeRegion(original: Float32Array, generated: Float32Array, start:
     else if (i < start) w = (i - (start - fade)) / fade;
     else if (i >= end) w = 1 - (i - end) / fade;
     else w = 1;
-    out[i] = w * generated[i] + (1 - w) * o;
+    // Outside the fades, copy verbatim: 0 · g + o would turn an original -0 into +0 (and a NaN in g would leak).
+    out[i] = w === 0 ? o : w === 1 ? generated[i] : w * generated[i] + (1 - w) * o;
   }
   return out;
 }
