@@ -28,7 +28,8 @@ import torch
 
 from .data.audio import write_wav
 from .diffusion_model import alphas_cumprod
-from .eval.f0 import cents_off, estimate_pitch
+from .data.gm import midi_to_hz
+from .eval.f0 import pitch_correct
 from .export_bundle import load_diffusion
 from .pitch_guide import guide
 from .tokenizer import split_words
@@ -38,7 +39,6 @@ from .vocoder import istft, load_vocoder
 HERE = Path(__file__).resolve().parent
 DEFAULT_CHECKPOINTS = HERE.parent / "cache" / "checkpoints"
 SAMPLE_RATE, HOP, LATENT_HOP = 16000, 160, 4
-IN_TUNE_CENTS = 50.0
 _NOTE = re.compile(r"^([a-g])(#|b)?(-?[0-9])$")
 _SEMITONES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 _MANY_PITCH_WORDS = {"chord", "chords", "arpeggio", "arpeggios", "arpeggiated"}
@@ -59,12 +59,12 @@ def prompted_midi(prompt: str) -> int | None:
 
 
 def guide_pitch(audio: torch.Tensor, midi: int) -> tuple[torch.Tensor, bool]:
-    """(audio, guided): the pitch guide applied when the estimated pitch misses `midi` by > IN_TUNE_CENTS."""
-    hz = estimate_pitch(audio.numpy())
-    if hz is not None and abs(cents_off(hz, midi)) <= IN_TUNE_CENTS:
+    """(audio, guided): the pitch guide applied when the estimated pitch misses `midi` by more than the evaluator's
+    ±50 cents (or has none)."""
+    in_tune, _ = pitch_correct(audio.numpy(), midi)
+    if in_tune:
         return audio, False
-    f0 = 440.0 * 2 ** ((midi - 69) / 12)
-    return guide(audio.to(torch.float64), f0, SAMPLE_RATE).to(audio.dtype), True
+    return guide(audio.to(torch.float64), midi_to_hz(midi), SAMPLE_RATE).to(audio.dtype), True
 
 
 class ReferenceSampler:

@@ -73,9 +73,6 @@ class ReferenceScheduleTest(unittest.TestCase):
         self.assertEqual(len(sampler.timesteps(20)), 20)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 def sawtooth(hz: float, seconds: float = 1.0, sr: int = 16000, harmonics: int = 12) -> torch.Tensor:
     t = torch.arange(int(seconds * sr), dtype=torch.float64) / sr
@@ -109,3 +106,7 @@ class ReferencePitchGuideTest(unittest.TestCase):
         self.assertEqual(out.dtype, torch.float32)
         self.assertEqual(out.shape, audio.shape)
         self.assertLess(abs(cents_off(estimate_pitch(out.numpy()), 57)), 50)
+
+
+if __name__ == "__main__":
+    unittest.main()
