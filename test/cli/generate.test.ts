@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/index';
 import { captureIo, decodeWav as decode } from '../pipeline/support/capture-io';
+import { scratchDir } from '../support/scratch-dir';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 // A bundle with a scorer (the shipped one).
@@ -13,7 +13,7 @@ const FAST = [...BASE, '--duration', '0.5'];
 describe('foley generate', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'foley-cli-'));
+    dir = scratchDir('foley-cli-');
   });
 
   it('writes a WAV of exactly the requested length and prints a JSON summary', async () => {
@@ -149,7 +149,7 @@ describe('foley generate --candidates, with a scorer', () => {
   const OPTIONS = ['--bundle', SCORED, '--steps', '4', '--scheduler', 'ddim', '--duration', '0.5', '--seed', '3'];
 
   it('keeps the best of N per file, ranks -n files best first and prints each score', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-cli-scored-'));
+    const dir = scratchDir('foley-cli-scored-');
     const io = captureIo();
     expect(await main(['generate', 'a tight snare drum hit', ...OPTIONS, '-n', '2', '--candidates', '3', '-o', `${dir}/`, '--json'], io)).toBe(0);
     const summary = JSON.parse(io.out().toString()) as { files: string[]; reranked: boolean; candidates: number; waveforms: { file: string; stream: number; candidate: number; score: number }[] };
@@ -169,7 +169,7 @@ describe('foley generate --candidates, with a scorer', () => {
   });
 
   it('checks the pitch of a prompted note: in the wrote line, in --json, and ranked by it unless --no-pitch-rank', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-cli-pitch-'));
+    const dir = scratchDir('foley-cli-pitch-');
     const prompt = 'a soft cello note, g2';
     const PITCH = ['--bundle', SCORED, '--steps', '6', '--scheduler', 'ddim', '--duration', '1', '--seed', String(PITCH_SEED)];
     type Summary = { waveforms: { candidate: number; pitch: { note: string; expected: number; estimated: number | null; centsOff: number | null; inTune: boolean; guided: boolean } | null }[] };

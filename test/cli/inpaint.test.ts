@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/index';
 import { captureIo, decodeWav } from '../pipeline/support/capture-io';
+import { scratchDir } from '../support/scratch-dir';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 const FAST = ['--bundle', TINY, '--steps', '4', '--scheduler', 'ddim'];
 
 describe('foley inpaint', () => {
   it('regenerates a region and continues a clip past its end', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-inpaint-'));
+    const dir = scratchDir('foley-inpaint-');
     const input = join(dir, 'in.wav');
     expect(await main(['generate', 'rain', ...FAST, '--duration', '1', '--seed', '1', '-o', input], captureIo())).toBe(0);
     const region = join(dir, 'region.wav');
@@ -21,7 +21,7 @@ describe('foley inpaint', () => {
   });
 
   it('exits 2 when the region is empty or starts after the clip', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-inpaint-'));
+    const dir = scratchDir('foley-inpaint-');
     const input = join(dir, 'in.wav');
     expect(await main(['generate', 'rain', ...FAST, '--duration', '0.5', '--seed', '1', '-o', input], captureIo())).toBe(0);
     const io = captureIo();

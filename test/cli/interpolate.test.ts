@@ -1,15 +1,15 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/index';
 import { captureIo } from '../pipeline/support/capture-io';
+import { scratchDir } from '../support/scratch-dir';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 const FAST = ['--bundle', TINY, '--steps', '3', '--scheduler', 'ddim', '--duration', '0.3'];
 
 describe('foley interpolate', () => {
   it('writes --count clips between two prompts into a folder and lists them in --json', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-interp-'));
+    const dir = scratchDir('foley-interp-');
     const io = captureIo();
     expect(await main(['interpolate', 'glass breaking', 'dog barking', ...FAST, '--count', '3', '--seed', '4', '--seed-b', '5', '-o', `${dir}/`, '--json'], io)).toBe(0);
     const summary = JSON.parse(io.out().toString());

@@ -1,14 +1,14 @@
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync} from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/index';
 import { captureIo } from '../pipeline/support/capture-io';
 import { editJson } from '../support/json-file';
+import { scratchDir } from '../support/scratch-dir';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 
 describe('foley models', () => {
-  const root = mkdtempSync(join(tmpdir(), 'foley-models-'));
+  const root = scratchDir('foley-models-');
   cpSync(TINY, join(root, 'tiny'), { recursive: true });
 
   it('lists the bundles in a models folder', async () => {

@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/index';
 import { captureIo, decodeWav } from '../pipeline/support/capture-io';
+import { scratchDir } from '../support/scratch-dir';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 const FAST = ['--bundle', TINY, '--steps', '4', '--scheduler', 'ddim'];
 
 describe('foley vary', () => {
   it('varies a WAV file, keeps its length, and reports the strength in --json', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-vary-'));
+    const dir = scratchDir('foley-vary-');
     const input = join(dir, 'in.wav');
     expect(await main(['generate', 'glass breaking', ...FAST, '--duration', '0.63', '--seed', '1', '-o', input], captureIo())).toBe(0);
     const io = captureIo();
@@ -21,7 +21,7 @@ describe('foley vary', () => {
   });
 
   it('exits 2 on a bad strength or an unreadable input, leaving no file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-vary-'));
+    const dir = scratchDir('foley-vary-');
     const io = captureIo();
     expect(await main(['vary', join(dir, 'missing.wav'), 'glass', ...FAST, '-o', `${dir}/`], io)).toBe(2);
     expect(io.err()).toMatch(/cannot read .*missing\.wav/);

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WordTokenizer } from '../../src/models/tokenizer';
 import { ModelBundleError } from '../../src/utils/errors';
+import { scratchDir } from '../support/scratch-dir';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 const REAL = join(__dirname, '../../models/foley-small');
@@ -31,7 +31,7 @@ describe('WordTokenizer', () => {
 
   const python = existsSync('/usr/bin/python3') && existsSync(REAL) ? it : it.skip;
   python('reproduces the Python tokenizer live on the real bundle (models/foley-small)', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'foley-tok-')), 'cases.json');
+    const out = join(scratchDir('foley-tok-'), 'cases.json');
     execFileSync('/usr/bin/python3', ['-m', 'foley_train.tokenizer', '--tokenizer', join(REAL, 'tokenizer/tokenizer.json'), '--dump-fixture', out], { cwd: TRAINING });
     const tokenizer = await WordTokenizer.load(join(REAL, 'tokenizer/tokenizer.json'));
     expectParity(tokenizer, JSON.parse(readFileSync(out, 'utf8')) as Cases);

@@ -1,16 +1,16 @@
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OnnxSession } from '../../src/models/session';
 import { checkOnnxSignature, readBundle } from '../../src/pipeline/model-index';
 import { ModelBundleError } from '../../src/utils/errors';
 import { editJson } from '../support/json-file';
+import { scratchDir } from '../support/scratch-dir';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 
 /** A fresh copy of the tiny bundle to corrupt. */
 function copyBundle(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'foley-bundle-')), 'bundle');
+  const dir = join(scratchDir('foley-bundle-'), 'bundle');
   cpSync(TINY, dir, { recursive: true });
   return dir;
 }
@@ -37,7 +37,7 @@ describe('readBundle (model_index.json validator)', () => {
     expect(() => readBundle(dir)).toThrow(/components\.unet path "\.\.\/unet" escapes the bundle folder/);
     editJson(join(dir, 'model_index.json'), (j) => (j.components.unet = join(TINY, 'unet')));
     expect(() => readBundle(dir)).toThrow(/escapes the bundle folder/);
-    const outside = mkdtempSync(join(tmpdir(), 'foley-outside-'));
+    const outside = scratchDir('foley-outside-');
     cpSync(join(TINY, 'unet'), join(outside, 'unet'), { recursive: true });
     symlinkSync(join(outside, 'unet'), join(dir, 'unet-link'));
     editJson(join(dir, 'model_index.json'), (j) => (j.components.unet = 'unet-link'));

@@ -2,14 +2,14 @@
  * End-to-end tests on the shipped bundle (models/foley-small): the bundle is part of the repository, so its
  * absence is a failure. Short durations and few steps keep them fast.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/index';
 import { AudioDiffusionPipeline, DEFAULT_BUNDLE } from '../../src/pipeline/audio-diffusion-pipeline';
 import { logMel } from '../../src/dsp/log-mel';
 import { schedulerNames } from '../../src/schedulers/registry';
 import { captureIo, decodeWav } from './support/capture-io';
+import { scratchDir } from '../support/scratch-dir';
 
 const REAL = join(__dirname, '../../models/foley-small');
 const bytes = (data: Float32Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -97,7 +97,7 @@ describe('the shipped bundle models/foley-small', () => {
   });
 
   it('every generation command of the CLI runs on the default bundle', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-real-cli-'));
+    const dir = scratchDir('foley-real-cli-');
     const fast = ['--steps', '4', '--duration', '0.5'];
     const piped = captureIo();
     expect(await main(['generate', 'a dog barking', ...fast, '--seed', '2', '-o', '-'], piped)).toBe(0);
@@ -121,7 +121,7 @@ describe('the shipped bundle models/foley-small', () => {
   });
 
   it('the CLI writes a WAV from the default bundle', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'foley-real-'));
+    const dir = scratchDir('foley-real-');
     const file = join(dir, 'snare.wav');
     expect(await main(['generate', 'a tight snare drum hit', '-o', file, '--duration', '1', '--steps', '6', '--seed', '1'], captureIo())).toBe(0);
     expect(decodeWav(readFileSync(file)).channelData[0].length).toBe(pipeline.sampleRate);

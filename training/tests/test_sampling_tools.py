@@ -3,6 +3,7 @@ Run: cd training && python3 -m unittest discover tests"""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import unittest
 from pathlib import Path
@@ -26,7 +27,8 @@ def manifest_row(i: int, split: str) -> dict:
 
 class PromptSetTest(unittest.TestCase):
     def setUp(self):
-        self.dir = Path(tempfile.mkdtemp())
+        self.dir = Path(tempfile.mkdtemp(prefix="foley-prompt-set-test-"))
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         rows = [manifest_row(i, "test" if i % 4 == 0 else "train") for i in range(200)]
         (self.dir / "manifest.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
 
