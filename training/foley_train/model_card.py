@@ -65,6 +65,37 @@ def guidance_interval(defaults: dict) -> str:
     return f" on {start * 100:g}–{stop * 100:g} % of the steps (the others unguided)"
 
 
+KIND_NOTES = {"instrument notes": "General MIDI programs, its sound-effect programs included",
+              "chords": "chords and arpeggios", "drum hits": "kits and one-shots", "sound effects": "game and desktop effects"}
+MIN_GROUP = 5  # smaller groups are pooled: one or two prompts say nothing about a group
+
+
+def breakdown_tables(report: dict) -> list[str]:
+    """Accuracy by kind of sound and by coarse group, so a reader sees which prompts the model honours."""
+    kinds, groups = report.get("by_kind") or {}, report.get("by_coarse_class") or {}
+    if not kinds:
+        return []
+
+    def pitch(row: dict) -> str:
+        return f"{fmt(row['pitch'])} ({row['n_pitched']})" if row["n_pitched"] else "—"
+
+    out = ["By kind of sound (the same prompts; pitch over the kind's pitched prompts, their number in brackets):", "",
+           "| kind | prompts | fine | coarse | pitch ±50 c |", "|---|---|---|---|---|"]
+    out += [f"| {name} ({KIND_NOTES.get(name, '')}) | {row['n']} | {fmt(row['fine'])} | {fmt(row['coarse'])} | "
+            f"{pitch(row)} |" for name, row in kinds.items()]
+    big = {name: row for name, row in groups.items() if row["n"] >= MIN_GROUP}
+    small = [row for name, row in groups.items() if row["n"] < MIN_GROUP]
+    out += ["", f"By coarse group, best first (groups with at least {MIN_GROUP} prompts; one prompt moves a group's "
+            f"figure by 1/n):", "", "| group | prompts | fine | coarse | pitch ±50 c |", "|---|---|---|---|---|"]
+    for name, row in sorted(big.items(), key=lambda item: (-(item[1]["fine"] or 0), item[0])):
+        out.append(f"| {name} | {row['n']} | {fmt(row['fine'])} | {fmt(row['coarse'])} | {pitch(row)} |")
+    if small:
+        n = sum(r["n"] for r in small)
+        pooled = lambda field: sum((r[field] or 0) * r["n"] for r in small) / n  # noqa: E731
+        out.append(f"| {len(small)} smaller groups, pooled | {n} | {fmt(pooled('fine'))} | {fmt(pooled('coarse'))} | |")
+    return out + [""]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bundle", type=Path, required=True)
@@ -173,6 +204,7 @@ def main() -> None:
                 f"| pitch class (octave-free) | {fmt(pi['pitch_class_accuracy'])} | | |",
                 f"| Fréchet distance to real test clips (same-size floor) | {fmt(fd['generated_vs_real_test'], 1)} | "
                 f"{fmt(fd['real_vs_real_floor_same_n'], 1)} (ratio {fmt(fd['ratio_to_floor_same_n'], 2)}) | ≤ 2× floor |", ""]
+        out += breakdown_tables(report)
         for extra in sorted((bundle / "eval").glob("report-best-of-*.json")):
             best = read_json(extra)
             k = best.get("candidates_per_clip")

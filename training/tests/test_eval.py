@@ -140,7 +140,7 @@ class ClassifierAndEvaluateTest(unittest.TestCase):
                 target = self.kinds[(k + 1) % len(self.kinds)] if swap else (cls, coarse, hz)
                 pitch = None if not target[2] else int(round(69 + 12 * np.log2(target[2] / 440)))
                 prompts.append({"file": name, "prompt": target[0], "class": target[0], "coarse_class": target[1],
-                                "pitch": pitch})
+                                "pitch": pitch, "family": "strings" if target[2] else "sfx", "id": f"gen-{k}-{i}"})
         return prompts
 
     def test_evaluate_matching_and_mismatched(self):
@@ -151,12 +151,41 @@ class ClassifierAndEvaluateTest(unittest.TestCase):
         self.assertGreaterEqual(good["pitch_accuracy"]["accuracy"], 0.9)
         self.assertEqual(good["pitch_accuracy"]["n_pitched"], 18)
         self.assertEqual(good["reconstruction"], {"vocoder_mel_l1": 0.2})
+        # The breakdown: 18 tone prompts (instrument notes, all pitched) and 6 noise prompts (sound effects, none).
+        self.assertEqual(list(good["by_kind"]), ["instrument notes", "sound effects"])
+        notes, effects = good["by_kind"]["instrument notes"], good["by_kind"]["sound effects"]
+        self.assertEqual((notes["n"], notes["n_pitched"], effects["n"], effects["n_pitched"]), (18, 18, 6, 0))
+        self.assertGreaterEqual(notes["fine"], 0.9)
+        self.assertGreaterEqual(notes["pitch"], 0.9)
+        self.assertIsNone(effects["pitch"])
+        self.assertEqual(good["by_coarse_class"]["tone"]["n"], 18)
         bad = evaluate(self.tmp / "bad", self.generate(self.tmp / "bad", swap=True), self.bundle, self.tmp / "data")
+        for group in bad["by_coarse_class"].values():
+            self.assertLessEqual(group["fine"], 0.2)
         self.assertLessEqual(bad["prompt_accuracy"]["fine"], 0.2)
         self.assertLessEqual(bad["pitch_accuracy"]["accuracy"], 0.4)
         fd = good["frechet"]
         self.assertGreater(fd["real_vs_real_floor"], 0)
         self.assertGreaterEqual(fd["generated_vs_real_test"], 0)
+
+    def test_breakdown_counts_each_group_over_its_scored_rows(self):
+        from foley_train.eval.evaluate import breakdown, sound_kind
+        rows = [{"kind": "drum hits", "class_correct": True, "coarse_correct": True},
+                {"kind": "drum hits", "class_correct": False, "coarse_correct": True},
+                {"kind": "chords", "class_correct": False, "coarse_correct": False},
+                {"kind": "instrument notes", "class_correct": True, "coarse_correct": True, "pitch_correct": False},
+                {"kind": "instrument notes", "class_correct": True, "coarse_correct": False, "pitch_correct": True},
+                {"kind": "instrument notes", "class_correct": False, "coarse_correct": True},
+                {"kind": None, "class_correct": True}]
+        table = breakdown(rows, "kind")
+        self.assertEqual(list(table), ["instrument notes", "drum hits", "chords"])  # largest first, then by name
+        self.assertEqual(table["instrument notes"], {"n": 3, "fine": 2 / 3, "coarse": 2 / 3, "n_pitched": 2, "pitch": 0.5})
+        self.assertEqual(table["drum hits"], {"n": 2, "fine": 0.5, "coarse": 1.0, "n_pitched": 0, "pitch": None})
+        self.assertEqual(table["chords"]["fine"], 0.0)
+        self.assertEqual([sound_kind(e) for e in ({"family": "drums"}, {"family": "sfx", "id": "chord-x"},
+                                                  {"family": "piano", "id": "chord-1"}, {"family": "piano", "id": "note-1"},
+                                                  {"class": "x"})],
+                         ["drum hits", "sound effects", "chords", "instrument notes", None])
 
     def test_ceiling_charges_each_stage_to_its_component(self):
         # A lossless VAE and a vocoder that returns silence: the VAE-alone figure is the real clips' own accuracy,

@@ -21,7 +21,7 @@ from foley_train.vae import SMOKE_CONFIG, MelVAE, VAEConfig
 
 def manifest_row(i: int, split: str) -> dict:
     return {"id": f"clip-{i:03d}", "split": split, "class": f"class {i % 5}", "coarse_class": f"group {i % 2}",
-            "pitch": 60 + i % 12 if i % 3 else None, "duration_s": 0.3 + (i % 7) * 0.6,
+            "family": "drums" if i % 2 else "piano", "pitch": 60 + i % 12 if i % 3 else None, "duration_s": 0.3 + (i % 7) * 0.6,
             "captions": [f"caption {i} a", f"caption {i} b"]}
 
 
@@ -41,6 +41,7 @@ class PromptSetTest(unittest.TestCase):
             self.assertEqual(index % 4, 0, "only test-split clips")
             self.assertIn(e["prompt"], manifest_row(index, "test")["captions"])
             self.assertEqual(e["class"], f"class {index % 5}")
+            self.assertEqual(e["family"], "piano")  # index % 4 == 0: even
             self.assertTrue(1.0 <= e["duration"] <= 4.0 and (e["duration"] * 2).is_integer())
 
     def test_deterministic_per_seed_and_capped_by_the_split(self):

@@ -4,13 +4,15 @@
         [--recon recon.json] [--classifier training/cache/eval/classifier.pt] [--data training/cache/data]
 
 prompts.json: a list of {"file": "x.wav", "prompt": "...", "class": "...", "coarse_class": "...",
-"pitch": 60 | null} (or an object mapping file name to such an entry). The report gives
+"pitch": 60 | null, "family": "..."} (or an object mapping file name to such an entry). The report gives
 (a) prompt accuracy (fine and coarse) on the generated clips next to the classifier's real-test accuracy;
 (b) pitch accuracy (estimated f0 within ±50 cents of the prompted MIDI note) next to the same estimator on
 real test notes; (c) the Fréchet distance between generated and real test clips on the classifier's
 embeddings next to the real-vs-real floor (two disjoint halves of the real test clips);
 (d) reconstruction numbers passed in with --recon, copied verbatim; (e) with --ceiling, the classifier's accuracy
-on real test clips sent through the VAE and the vocoder (the most a perfect denoiser could score).
+on real test clips sent through the VAE and the vocoder (the most a perfect denoiser could score);
+(f) the same accuracies by kind of sound (instrument notes, chords, drum hits, sound effects) and by coarse group,
+so a user can see which prompts the model honours.
 """
 from __future__ import annotations
 
@@ -49,6 +51,36 @@ def read_prompts(path: Path) -> list[dict]:
     return raw
 
 
+def sound_kind(entry: dict) -> str | None:
+    """The user-facing kind of a prompt's clip, from the manifest's family and id (None when the entry has no family)."""
+    family = entry.get("family")
+    if family is None:
+        return None
+    if family == "drums":
+        return "drum hits"
+    if family == "sfx":
+        return "sound effects"
+    return "chords" if str(entry.get("id", "")).startswith("chord-") else "instrument notes"
+
+
+def breakdown(rows: list[dict], key: str) -> dict:
+    """Per value of row[key], largest group first: its clips, and the share of them the classifier heard as the
+    prompted fine and coarse class and, over its pitched prompts, within the pitch tolerance."""
+    groups: dict = {}
+    for row in rows:
+        if row.get(key) is not None:
+            groups.setdefault(row[key], []).append(row)
+
+    def share(members: list[dict], field: str) -> float | None:
+        scored = [m[field] for m in members if field in m]
+        return sum(scored) / len(scored) if scored else None
+
+    return {name: {"n": len(members), "fine": share(members, "class_correct"),
+                   "coarse": share(members, "coarse_correct"),
+                   "n_pitched": sum("pitch_correct" in m for m in members), "pitch": share(members, "pitch_correct")}
+            for name, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))}
+
+
 def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon: dict | None = None,
              ceiling: dict | None = None) -> dict:
     mels, pitches, missing = [], [], []
@@ -70,7 +102,8 @@ def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon:
     reliable = set(bundle.meta.get("pitch_reliable_classes", []))
     rel_hits = rel_n = 0
     for k, (entry, audio) in enumerate(pitches):
-        row = {"file": entry["file"], "prompt": entry.get("prompt"),
+        row = {"file": entry["file"], "prompt": entry.get("prompt"), "class": entry.get("class"),
+               "coarse_class": entry.get("coarse_class"), "kind": sound_kind(entry),
                "predicted_class": bundle.fine[fine_pred[k]], "predicted_coarse": bundle.coarse[coarse_pred[k]]}
         if entry.get("class") is not None:
             fine_n += 1
@@ -144,6 +177,8 @@ def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon:
         "reconstruction": recon,
         "classifier": {"path": None, "fine_classes": len(bundle.fine), "coarse_classes": len(bundle.coarse),
                        "trained_on": bundle.meta.get("data"), "train_clips": bundle.meta.get("train_clips")},
+        "by_kind": breakdown(per_clip, "kind"),
+        "by_coarse_class": breakdown(per_clip, "coarse_class"),
         "per_clip": per_clip,
     }
     return report

@@ -4,8 +4,8 @@
 
 Clips are drawn from the test split (whole recordings, pitch/velocity combinations and files the generator never
 trained on), uniformly by clip, so the class mix follows the test split (what the Fréchet floor assumes). Each
-entry: {file, prompt (one of the clip's captions, chosen by the seed), class, coarse_class, pitch, duration,
-seed, id}. Durations are the real clip's, rounded up to 0.5 s (at least 1 s).
+entry: {file, prompt (one of the clip's captions, chosen by the seed), class, coarse_class, family, pitch,
+duration, seed, id}. Durations are the real clip's, rounded up to 0.5 s (at least 1 s).
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def prompt_set(manifest: Path, count: int, seed: int, split: str = "test") -> li
     for k, row in enumerate(picks):
         duration = max(1.0, math.ceil(float(row.get("duration_s") or 1.0) * 2) / 2)
         entries.append({"file": f"{k:04d}.wav", "id": row["id"], "prompt": rng.choice(row["captions"]),
-                        "class": row["class"], "coarse_class": row["coarse_class"], "pitch": row.get("pitch"),
+                        "class": row["class"], "coarse_class": row["coarse_class"], "family": row.get("family"),
+                        "pitch": row.get("pitch"),
                         "duration": min(duration, 4.0), "seed": 1000 + k})
     return entries
 
