@@ -70,12 +70,15 @@ const ui = {
   duration: $<HTMLInputElement>('duration'),
   steps: $<HTMLInputElement>('steps'),
   guidance: $<HTMLInputElement>('guidance'),
+  guidanceStart: $<HTMLInputElement>('guidance-start'),
+  guidanceStop: $<HTMLInputElement>('guidance-stop'),
   scheduler: $<HTMLSelectElement>('scheduler'),
   seed: $<HTMLInputElement>('seed'),
   dice: $<HTMLButtonElement>('dice'),
   waveforms: $<HTMLInputElement>('waveforms'),
   candidates: $<HTMLInputElement>('candidates'),
   loop: $<HTMLInputElement>('loop'),
+  pitchGuide: $<HTMLInputElement>('pitch-guide'),
   livePreview: $<HTMLInputElement>('live-preview'),
   generate: $<HTMLButtonElement>('generate-button'),
   cancel: $<HTMLButtonElement>('cancel-button'),
@@ -222,6 +225,8 @@ function onReady(model: ModelInfo): void {
   ui.scheduler.value = model.defaults.scheduler;
   ui.steps.value = String(model.defaults.num_inference_steps);
   ui.guidance.value = String(model.defaults.guidance_scale);
+  ui.guidanceStart.value = String(model.guidanceInterval.start);
+  ui.guidanceStop.value = String(model.guidanceInterval.stop);
   ui.duration.value = String(model.defaults.duration_seconds);
   ui.duration.min = String(model.minDurationSeconds);
   // Best-of-N needs the bundle's scorer to choose: without one the control stays at 1.
@@ -254,12 +259,22 @@ function readRequest(): GenerateRequest {
     durationSeconds: number(ui.duration, 'duration'),
     numInferenceSteps: number(ui.steps, 'steps'),
     guidanceScale: number(ui.guidance, 'guidance'),
+    ...guidedFraction(number(ui.guidanceStart, 'guided from'), number(ui.guidanceStop, 'guided until')),
     scheduler: ui.scheduler.value,
     seed: number(ui.seed, 'seed'),
     numWaveformsPerPrompt: integer(ui.waveforms, 'waveforms', 1, 4),
     candidates: info?.hasScorer === true ? integer(ui.candidates, 'candidates', 1, 8) : 1,
     loop: ui.loop.checked,
+    pitchGuide: ui.pitchGuide.checked,
   };
+}
+
+/** The guided fraction of the steps, checked here so the form says what is wrong before the worker is asked. */
+function guidedFraction(start: number, stop: number): { guidanceStart: number; guidanceStop: number } {
+  if (start < 0 || stop > 1 || start >= stop) {
+    throw new Error(`guided from (${start}) and guided until (${stop}) are fractions of the steps with 0 ≤ from < until ≤ 1, e.g. 0 and 0.5 to guide the first half`);
+  }
+  return { guidanceStart: start, guidanceStop: stop };
 }
 
 function startGeneration(): void {
@@ -302,7 +317,7 @@ function onDone(message: Extract<FromWorker, { type: 'done' }>): void {
     key: `g${message.id}-${k}`,
     title: request.prompt,
     score: message.scores[k] ?? undefined,
-    detail: `seed ${message.seed}${message.audios.length > 1 ? ` · waveform ${k + 1}` : ''}${scoreText(message.scores[k])}${pitchText(message.pitches[k])}${request.candidates > 1 ? ` · best of ${request.candidates}` : ''} · ${request.numInferenceSteps} steps · ${request.scheduler} · guidance ${request.guidanceScale}`,
+    detail: `seed ${message.seed}${message.audios.length > 1 ? ` · waveform ${k + 1}` : ''}${scoreText(message.scores[k])}${pitchText(message.pitches[k])}${request.candidates > 1 ? ` · best of ${request.candidates}` : ''} · ${request.numInferenceSteps} steps · ${request.scheduler} · guidance ${request.guidanceScale}${guidedText(request)}`,
     samples,
     sampleRate: message.sampleRate,
     fileStem: `${stem}-seed${message.seed}${message.audios.length > 1 ? `-${k + 1}` : ''}`,
@@ -370,11 +385,14 @@ function restore(request: GenerateRequest, seed: number): void {
   ui.duration.value = String(request.durationSeconds);
   ui.steps.value = String(request.numInferenceSteps);
   ui.guidance.value = String(request.guidanceScale);
+  ui.guidanceStart.value = String(request.guidanceStart);
+  ui.guidanceStop.value = String(request.guidanceStop);
   ui.scheduler.value = request.scheduler;
   ui.seed.value = String(seed);
   ui.waveforms.value = String(request.numWaveformsPerPrompt);
   if (!ui.candidates.disabled) ui.candidates.value = String(request.candidates);
   ui.loop.checked = request.loop;
+  ui.pitchGuide.checked = request.pitchGuide;
   updateVocabulary();
 }
 
@@ -629,6 +647,11 @@ function scoreText(score: number | null): string {
 }
 
 /** " · c4 asked: 263.1 Hz, +9 cents" (an honest answer when the model misses the note). */
+function guidedText(request: GenerateRequest): string {
+  const guided = request.guidanceStart === 0 && request.guidanceStop === 1 ? '' : ` on ${request.guidanceStart}–${request.guidanceStop} of the steps`;
+  return `${guided}${request.pitchGuide ? '' : ' · no pitch guide'}`;
+}
+
 function pitchText(pitch: PitchCheck | null): string {
   if (pitch === null) return '';
   if (pitch.estimated === undefined || pitch.centsOff === undefined) return ` · ${pitch.note} asked: no clear pitch`;

@@ -11,12 +11,17 @@ export interface GenerateRequest {
   durationSeconds: number;
   numInferenceSteps: number;
   guidanceScale: number;
+  /** Guided fraction of the steps, [guidanceStart, guidanceStop) (GenerateOptions.guidanceStart / guidanceStop). */
+  guidanceStart: number;
+  guidanceStop: number;
   scheduler: string;
   seed: number;
   numWaveformsPerPrompt: number;
   /** Best-of-N per waveform (1 unless the bundle has a scorer). */
   candidates: number;
   loop: boolean;
+  /** Pull a sound that misses its prompted note toward it (GenerateOptions.pitchGuide). */
+  pitchGuide: boolean;
 }
 
 export type ToWorker =
@@ -32,6 +37,8 @@ export interface ModelInfo {
   sampleRate: number;
   minDurationSeconds: number;
   defaults: { num_inference_steps: number; guidance_scale: number; scheduler: string; duration_seconds: number };
+  /** The bundle's guided fraction of the steps (defaultGuidanceInterval: 0 and 1 where it sets none). */
+  guidanceInterval: { start: number; stop: number };
   audio: AudioConfig;
   vocabulary: { words: string[]; classes: string[] };
   /** tokenizer.json, so the page flags unknown words exactly as the pipeline will. */

@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import { setOnnxBackend, type OrtModule } from '../src/models/backend';
 import { AudioDiffusionPipeline } from '../src/pipeline/audio-diffusion-pipeline';
 import { FetchBundleReader } from '../src/pipeline/bundle-reader';
+import { defaultGuidanceInterval } from '../src/pipeline/model-index';
 import { schedulerNames } from '../src/schedulers/registry';
 import { AbortError } from '../src/utils/errors';
 import type { FromWorker, GenerateRequest, ToWorker } from './protocol';
@@ -84,6 +85,7 @@ async function load(bundleUrl: string, numThreads: number, ortUrl: string): Prom
       sampleRate: loaded.sampleRate,
       minDurationSeconds: loaded.minDurationSeconds,
       defaults: index.defaults,
+      guidanceInterval: defaultGuidanceInterval(index.defaults),
       audio: index.audio,
       vocabulary: loaded.vocabulary,
       tokenizerJson: await reader.readText(loaded.bundle.files.tokenizer),
@@ -128,11 +130,14 @@ async function generate(id: number, request: GenerateRequest, preview: boolean):
       durationSeconds: request.durationSeconds,
       numInferenceSteps: request.numInferenceSteps,
       guidanceScale: request.guidanceScale,
+      guidanceStart: request.guidanceStart,
+      guidanceStop: request.guidanceStop,
       scheduler: request.scheduler,
       seed: request.seed,
       numWaveformsPerPrompt: request.numWaveformsPerPrompt,
       candidates: request.candidates,
       loop: request.loop,
+      pitchGuide: request.pitchGuide,
       signal: controller.signal,
       onProgress: (event) => {
         if (event.type === 'stage') post({ type: 'stage', id, stage: event.stage });

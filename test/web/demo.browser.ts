@@ -29,7 +29,7 @@ const CLIP = { prompt: 'glass breaking on a stone floor', durationSeconds: 0.5, 
 
 interface PageEvent { type: string; id?: number; step?: number }
 interface LastResult { id: number; seed: number; sampleRate: number; wallSeconds: number; audios: number[][]; scores: (number | null)[] }
-interface Info { name: string; sampleRate: number; numThreads: number; crossOriginIsolated: boolean; defaults: { scheduler: string; guidance_scale: number }; vocabulary: { words: string[]; classes: string[] } }
+interface Info { name: string; sampleRate: number; numThreads: number; crossOriginIsolated: boolean; defaults: { scheduler: string; guidance_scale: number }; guidanceInterval: { start: number; stop: number }; vocabulary: { words: string[]; classes: string[] } }
 
 const evaluate = <T>(page: Page, expression: string): Promise<T> => page.evaluate(expression) as Promise<T>;
 const waitFor = (page: Page, expression: string, timeout = 120_000) => page.waitForFunction(expression, { timeout, polling: 50 });
@@ -256,6 +256,57 @@ describe(`the demo page in Chromium (bundle ${BUNDLE})`, () => {
     } finally {
       rmSync(downloads, { recursive: true, force: true });
     }
+  });
+
+  it('sends the guided fraction of the steps and the pitch guide switch: the page matches Node run with them', async () => {
+    const { page } = main;
+    // The form starts at the bundle's guided fraction.
+    expect(await evaluate<string>(page, 'document.getElementById("guidance-start").value')).toBe(String(info.guidanceInterval.start));
+    expect(await evaluate<string>(page, 'document.getElementById("guidance-stop").value')).toBe(String(info.guidanceInterval.stop));
+    expect(await evaluate<boolean>(page, 'document.getElementById("pitch-guide").checked')).toBe(true);
+
+    // A note prompt and a seed for which the Node pipeline's pitch guide acts, so that switching it off shows.
+    const prompt = 'a soft cello note, g2';
+    const options: GenerateOptions = {
+      negativePrompt: '', durationSeconds: CLIP.durationSeconds, numInferenceSteps: CLIP.numInferenceSteps, guidanceScale: info.defaults.guidance_scale,
+      guidanceStart: 0.5, guidanceStop: 1, scheduler: info.defaults.scheduler, numWaveformsPerPrompt: 1, loop: false,
+    };
+    const native = await AudioDiffusionPipeline.fromPretrained(BUNDLE);
+    let seed: number | undefined;
+    let guided: Float32Array | undefined;
+    let unguided: Float32Array | undefined;
+    try {
+      for (let s = 1; s <= 12 && seed === undefined; s++) {
+        const withGuide = await native.generate(prompt, { ...options, seed: s });
+        if (withGuide.audios[0].pitch?.guided !== true) continue;
+        seed = s;
+        guided = withGuide.audio;
+        unguided = (await native.generate(prompt, { ...options, seed: s, pitchGuide: false })).audio;
+      }
+    } finally {
+      await native.dispose();
+    }
+    expect(seed).toBeDefined(); // the pitch guide acted for one of 12 seeds
+
+    await page.click('#pitch-guide');
+    const id = await generate(page, { prompt, seed: seed as number, 'guidance-start': 0.5, 'guidance-stop': 1 });
+    await finished(page, id);
+    await page.click('#pitch-guide');
+    await setValue(page, 'guidance-start', info.guidanceInterval.start);
+    await setValue(page, 'guidance-stop', info.guidanceInterval.stop);
+    const samples = Float32Array.from((await evaluate<LastResult>(page, 'window.__foley.last()')).audios[0]);
+    expect(maxAbsDiff(samples, unguided as Float32Array)).toBeLessThan(1e-3);
+    expect(maxAbsDiff(samples, guided as Float32Array)).toBeGreaterThan(1e-2);
+    expect(await text(page, 'selected-title')).toContain('on 0.5–1 of the steps · no pitch guide');
+
+    // A guided fraction the pipeline would refuse is named in the form before anything runs.
+    await setValue(page, 'guidance-start', 0.6);
+    await setValue(page, 'guidance-stop', 0.4);
+    await page.click('#generate-button');
+    expect(await text(page, 'progress-text')).toMatch(/guided from \(0\.6\) and guided until \(0\.4\).*0 ≤ from < until ≤ 1/);
+    expect(await evaluate<boolean>(page, 'window.__foley.busy()')).toBe(false);
+    await setValue(page, 'guidance-start', info.guidanceInterval.start);
+    await setValue(page, 'guidance-stop', info.guidanceInterval.stop);
   });
 
   it('cancels a generation: it stops before its last step and the page can generate again', async () => {
