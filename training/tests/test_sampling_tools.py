@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from foley_train.datasets import MelClips
+from foley_train.diffusion_model import SCHEDULER_CONFIG, alphas_cumprod
 from foley_train.encode_latents import encode_split
 from foley_train.eval.prompt_set import prompt_set
 from foley_train.eval.f0 import cents_off, estimate_pitch
@@ -74,6 +75,46 @@ class ReferenceScheduleTest(unittest.TestCase):
         self.assertEqual(sampler.timesteps(4), [999, 749, 499, 249])
         self.assertEqual(sampler.timesteps(3), [999, 666, 332])
         self.assertEqual(len(sampler.timesteps(20)), 20)
+
+    def test_guidance_runs_on_the_guided_fraction_of_the_steps_only(self):
+        # diffusers' guider rule, as the TypeScript pipeline has it: step k of n is guided when
+        # floor(start * n) <= k < floor(stop * n); a guided step runs the UNet on [negative, prompt] (batch 2),
+        # an unguided one on the prompt alone (batch 1). The UNet here records its batches; the VAE ends the run.
+        class Recorder(torch.nn.Module):
+            config = type("UNetConfig", (), {"in_channels": 2, "freq_bins": 3, "time_multiple": 4})()
+
+            def __init__(self):
+                super().__init__()
+                self.batches = []
+
+            def forward(self, x, t, embeds):
+                self.batches.append((x.shape[0], embeds.shape[0]))
+                return torch.zeros_like(x)
+
+        class Decoded(Exception):
+            pass
+
+        class VAE:
+            scaling_factor = 1.0
+
+            def decode(self, z):
+                raise Decoded
+
+        sampler = ReferenceSampler.__new__(ReferenceSampler)
+        sampler.scheduler = SCHEDULER_CONFIG
+        sampler.acp = alphas_cumprod(SCHEDULER_CONFIG).to(torch.float64)
+        sampler.unet = Recorder()
+        sampler.text_encoder = lambda ids: torch.zeros(ids.shape[0], 5, 4)
+        sampler.tokenizer = type("Tokenizer", (), {"encode": staticmethod(lambda text: [1, 2, 0])})()
+        sampler.vae = VAE()
+        for steps, start, stop, guided in [(20, 0.0, 0.5, range(0, 10)), (7, 0.0, 0.5, range(0, 3)),
+                                           (20, 0.15, 1.0, range(3, 20)), (8, 0.25, 0.75, range(2, 6)),
+                                           (5, 0.0, 1.0, range(0, 5))]:
+            sampler.unet.batches = []
+            with self.assertRaises(Decoded):
+                sampler.generate("a cello note", 0.1, steps=steps, guidance=5.0, guidance_start=start, guidance_stop=stop)
+            expected = [(2, 2) if k in guided else (1, 1) for k in range(steps)]
+            self.assertEqual(sampler.unet.batches, expected, f"{steps} steps guided on [{start}, {stop})")
 
 
 
