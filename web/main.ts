@@ -646,11 +646,13 @@ function scoreText(score: number | null): string {
   return score === null ? '' : ` · score ${score.toFixed(3)}`;
 }
 
-/** " · c4 asked: 263.1 Hz, +9 cents" (an honest answer when the model misses the note). */
+/** " on 0.5–1 of the steps · no pitch guide": the settings that differ from guiding every step with the pitch guide on. */
 function guidedText(request: GenerateRequest): string {
   const guided = request.guidanceStart === 0 && request.guidanceStop === 1 ? '' : ` on ${request.guidanceStart}–${request.guidanceStop} of the steps`;
   return `${guided}${request.pitchGuide ? '' : ' · no pitch guide'}`;
 }
+
+/** " · c4 asked: 263.1 Hz, +9 cents" (an honest answer when the model misses the note). */
 
 function pitchText(pitch: PitchCheck | null): string {
   if (pitch === null) return '';

@@ -4,18 +4,12 @@ import { OnnxSession } from '../../src/models/session';
 import { PromptEncoder } from '../../src/models/text-encoder';
 import { Denoiser, type UNetConfig } from '../../src/models/unet';
 import { VaeDecoder, VaeEncoder, type VaeConfig } from '../../src/models/vae';
+import { maxAbsDiff } from '../support/parity';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 const json = (file: string) => JSON.parse(readFileSync(join(TINY, file), 'utf8'));
 // PyTorch outputs on fixed inputs, written by training/make_tiny_bundle.py.
 const torch = json('parity/torch_outputs.json');
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
 
 describe('ONNX components match PyTorch on the tiny bundle', () => {
   const sessions: OnnxSession[] = [];

@@ -4,6 +4,7 @@ import type { PipelineProgress } from '../../src/pipeline/progress';
 import { AbortError, InvalidArgumentError } from '../../src/utils/errors';
 import { Rng } from '../../src/utils/random';
 import { schedulerNames } from '../../src/schedulers/registry';
+import { maxAbsDiff } from '../support/parity';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 // Few steps and short clips keep the tiny-bundle tests fast; DDIM is deterministic at eta 0.
@@ -245,13 +246,6 @@ describe('AudioDiffusionPipeline on the tiny random bundle', () => {
     await expect(other.generate('glass', FAST)).rejects.toThrow(/disposed/);
   });
 });
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
 
 /**
  * How abrupt the wrap-around junction is: |second difference| across end→start, over the 95th percentile

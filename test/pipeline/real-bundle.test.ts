@@ -9,6 +9,7 @@ import { AudioDiffusionPipeline, DEFAULT_BUNDLE } from '../../src/pipeline/audio
 import { logMel } from '../../src/dsp/log-mel';
 import { schedulerNames } from '../../src/schedulers/registry';
 import { captureIo, decodeWav } from './support/capture-io';
+import { maxAbsDiff } from '../support/parity';
 import { scratchDir } from '../support/scratch-dir';
 
 const REAL = join(__dirname, '../../models/foley-small');
@@ -134,8 +135,7 @@ describe('the shipped bundle models/foley-small', () => {
       const regenerated = decodeWav(readFileSync(file)).channelData[0];
       const committed = decodeWav(readFileSync(join(__dirname, '../../samples', `${entry.id}.wav`))).channelData[0];
       expect({ id: entry.id, length: committed.length }).toEqual({ id: entry.id, length: regenerated.length });
-      let worst = 0;
-      for (let i = 0; i < committed.length; i++) worst = Math.max(worst, Math.abs(committed[i] - regenerated[i]));
+      const worst = maxAbsDiff(regenerated, committed);
       expect({ id: entry.id, worst: worst < 1e-3 ? 'within 1e-3' : worst }).toEqual({ id: entry.id, worst: 'within 1e-3' });
     }
   });

@@ -10,6 +10,7 @@ import type { PipelineProgress } from '../../src/pipeline/progress';
 import { InvalidArgumentError } from '../../src/utils/errors';
 import { Rng } from '../../src/utils/random';
 import { decodeWav } from './support/capture-io';
+import { maxAbsDiff } from '../support/parity';
 
 const BUNDLE = join(__dirname, '../../models/foley-small');
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
@@ -19,13 +20,6 @@ const CELLO = join(__dirname, '../fixtures/vocoder/cello-eb3.wav');
 const FAST: GenerateOptions = { durationSeconds: 0.5, numInferenceSteps: 4, scheduler: 'ddim' };
 
 const bytes = (data: Float32Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
-
 describe('AudioDiffusionPipeline with a scorer', () => {
   let pipeline: AudioDiffusionPipeline;
   beforeAll(async () => {

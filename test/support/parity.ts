@@ -1,6 +1,14 @@
-// Shared by the tests that compare onnxruntime outputs with PyTorch fixtures (test/models).
+// Shared by the tests that compare outputs: onnxruntime against PyTorch fixtures (test/models), runs against runs.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+
+/** Largest |a - b|, the measure of agreement between two runs of the same samples. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
 
 /** Largest |a - b| relative to max(1, |b|), the parity measure of docs/vae-vocoder.md; `b` is the reference. */
 export function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -17,6 +17,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { decodeWav } from '../../src/audio/wav';
 import { AudioDiffusionPipeline, type GenerateOptions } from '../../src/pipeline/audio-diffusion-pipeline';
 import { buildDemo, launchChromium, pickBundle, ROOT, serveStatic, type StaticServer } from './support/browser';
+import { maxAbsDiff } from '../support/parity';
 
 const BUNDLE = pickBundle();
 if (BUNDLE === undefined) {
@@ -75,13 +76,6 @@ async function generate(page: Page, fields: Record<string, string | number> = {}
 }
 
 const finished = (page: Page, id: number) => waitFor(page, `window.__foley.events.some((e) => e.id === ${id} && ['done', 'cancelled', 'error'].includes(e.type))`);
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
 
 /** How many of 1000 arguments give a different Math.exp / log / sin / cos in the page than in Node, per function. */
 async function mathCensus(page: Page): Promise<string> {
