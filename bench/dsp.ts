@@ -15,6 +15,7 @@ import { melToLinear } from '../src/dsp/mel-inverse';
 import { Stft } from '../src/dsp/stft';
 import { PitchEstimator } from '../src/dsp/pitch';
 import { HarmonicComb } from '../src/dsp/harmonic-comb';
+import { HarmonicResynthesis } from '../src/dsp/harmonic-resynthesis';
 import { Rng } from '../src/utils/random';
 import { trainingDir } from './paths';
 
@@ -76,7 +77,7 @@ const PYTHON_TIMER = String.raw`
 import json, sys, time
 import numpy as np, torch, torchaudio
 sys.path.insert(0, sys.argv[5])  # training/, for the pitch guide's PyTorch twin
-from foley_train.pitch_guide import guide
+from foley_train.pitch_guide import guide, resynthesize
 torch.set_num_threads(int(sys.argv[4]))
 repeats = int(sys.argv[3])
 long = torch.from_numpy(np.fromfile(sys.argv[1], '<f4'))
@@ -98,6 +99,7 @@ out = {
     'istft': timed(lambda: torch.istft(spec, 1024, 160, 1024, window, length=long.numel()), repeats),
     'griffinlim': timed(lambda: torchaudio.functional.griffinlim(mag, window, 1024, 160, 1024, 1.0, 32, 0.99, short.numel(), True), max(1, repeats // 2)),
     'pitchguide': timed(lambda: guide(short[:32000], 261.63), repeats),
+    'lownote': timed(lambda: resynthesize(short[:32000], 41.2034), repeats),
 }
 print(json.dumps(out))
 `;
@@ -135,6 +137,7 @@ export function runDspBench(options: DspBenchOptions = {}): BenchRow[] {
   const twoSeconds = short.subarray(0, 32000);
   const pitchEstimator = new PitchEstimator({ sampleRate: 16000 });
   const pitchGuide = new HarmonicComb({ sampleRate: 16000, nFft: 1024, hopLength: 160 });
+  const lowNoteGuide = new HarmonicResynthesis({ sampleRate: 16000, nFft: 1024, hopLength: 160 });
   const ours: Record<string, number> = {
     logmel: time(settings.repeats, () => logMel.compute(long, melOut)),
     stft: time(settings.repeats, () => stft.forward(long, spec)),
@@ -143,6 +146,8 @@ export function runDspBench(options: DspBenchOptions = {}): BenchRow[] {
     // The pipeline's per-note work on a 2 s clip: the pitch estimate (no torch twin) and the pitch guide.
     pitch: time(settings.repeats, () => pitchEstimator.estimate(twoSeconds)),
     pitchguide: time(settings.repeats, () => pitchGuide.apply(twoSeconds, 261.63)),
+    // Below the vocoder's pitch floor the guide rebuilds the note instead; E1 has the most harmonics (193).
+    lownote: time(settings.repeats, () => lowNoteGuide.apply(twoSeconds, 41.2034)),
   };
   const reference = torchTimes(long, short, settings);
   const names: Record<string, string> = {
@@ -152,6 +157,7 @@ export function runDspBench(options: DspBenchOptions = {}): BenchRow[] {
     griffinlim: 'Griffin-Lim, 32 iterations, momentum 0.99, 5 s',
     pitch: 'pitch estimate (subharmonic summation), 2 s',
     pitchguide: 'pitch guide (harmonic comb + 8 Griffin-Lim iterations), 2 s; reference foley_train/pitch_guide.py',
+    lownote: 'pitch guide below E3 (harmonic resynthesis of E1, 193 harmonics), 2 s; reference pitch_guide.resynthesize',
   };
   return Object.keys(ours).map((key) => {
     const referenceMs = typeof reference === 'string' ? undefined : reference[key];

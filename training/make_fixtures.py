@@ -205,6 +205,22 @@ def main():
         blob.add(f'pitch_guide/f0_{f0}_i{iters}', y.numpy(), f0=f0, iterations=iters, floor=0.05, width_cents=35.0,
                  n_fft=1024, hop_length=160, win_length=1024, sample_rate=SR)
 
+    # The harmonic resynthesis (pitch_guide.resynthesize): an E1 note whose harmonics drift in phase, with a click
+    # every 480 samples (the vocoder's three-hop periodicity) and noise, rebuilt at 41.2 Hz.
+    from foley_train.pitch_guide import resynthesize
+    rng = np.random.default_rng(78)
+    e1 = 41.2034
+    drift = np.cumsum(rng.standard_normal((24, 8000)) * 0.02, axis=1)
+    low = sum(np.exp(-t3 * 1.5) * 0.8 ** h * np.cos(2 * np.pi * e1 * (h + 1) * t3 + drift[h]) for h in range(24))
+    clicks = np.zeros(8000)
+    clicks[::480] = 0.3
+    low = low + clicks + 0.02 * rng.standard_normal(8000)
+    blob.add('harmonic_resynthesis/input', low.astype(np.float32))
+    x = torch.from_numpy(low.astype(np.float32).astype(np.float64))
+    y = resynthesize(x, e1)
+    blob.add('harmonic_resynthesis/f0_41.2034', y.numpy(), f0=e1, n_fft=1024, hop_length=160, win_length=1024,
+             sample_rate=SR)
+
     blob.write()
     size = os.path.getsize(os.path.join(OUT_DIR, 'reference.f32'))
     print(f'wrote {len(blob.entries)} arrays, {size} bytes, to {OUT_DIR}', file=sys.stderr)

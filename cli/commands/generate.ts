@@ -207,7 +207,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('n', { type: 'number', default: 1, describe: 'waveforms to make (one seed stream each; ranked best first when the bundle has a scorer)' })
       .option('candidates', { type: 'number', default: 1, describe: 'best-of-N: denoise N candidates per waveform and keep the one the bundle\'s scorer rates best (1-16; needs a bundle with a scorer)' })
       .option('pitch-rank', { type: 'boolean', default: true, describe: 'with --candidates > 1 and a prompt naming one note (e.g. "c4"), prefer the candidates within ±50 cents of it (--no-pitch-rank: the scorer alone)' })
-      .option('pitch-guide', { type: 'boolean', default: true, describe: 'pull a sound that misses the prompted note toward it (a comb at its harmonics; --no-pitch-guide: leave it as generated)' })
+      .option('pitch-guide', { type: 'boolean', default: true, describe: 'pull a sound that misses the prompted note toward it (a comb at its harmonics; notes below the vocoder\'s pitch floor, E3, rebuilt from their harmonics; --no-pitch-guide: leave it as generated)' })
       .option('loop', { type: 'boolean', default: false, describe: 'make a seamless loop (length on a 40 ms grid)' })
       .example('$0 generate "a tight snare drum hit" -o snare.wav --seed 7', '')
       .example('$0 generate "rain on a tin roof" -d 10 --loop -o loops/', '')

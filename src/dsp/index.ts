@@ -16,3 +16,7 @@ export { amplitudeToDb, powerToDb, dbToAmplitude, dbToPower } from './db';
 export type { ToDbOptions } from './db';
 export { PitchEstimator, centsBetween, midiToHz } from './pitch';
 export type { PitchEstimatorOptions, PitchEstimate } from './pitch';
+export { HarmonicComb, harmonicCombMask } from './harmonic-comb';
+export type { HarmonicCombOptions } from './harmonic-comb';
+export { HarmonicResynthesis } from './harmonic-resynthesis';
+export type { HarmonicResynthesisOptions } from './harmonic-resynthesis';

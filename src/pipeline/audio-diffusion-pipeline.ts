@@ -23,6 +23,7 @@ import { GeneratedAudio, type GenerationResult, type StageTimings } from './resu
 import { checkPitch, formatCents, IN_TUNE_CENTS, promptedNote, type PitchCheck, type PromptedNote } from './prompted-note';
 import { PitchEstimator, type PitchEstimate } from '../dsp/pitch';
 import { HarmonicComb } from '../dsp/harmonic-comb';
+import { HarmonicResynthesis } from '../dsp/harmonic-resynthesis';
 
 /**
  * The bundle shipped with the package, resolved from the package root (works from src/ and dist/src/); in a
@@ -86,7 +87,9 @@ export interface GenerateOptions {
    * The pitch guide: a waveform whose prompt names one note and whose estimated pitch misses it by more than
    * ±50 cents is pulled toward the note (its spectrum weighted by a comb at the note's harmonics, then Griffin-Lim
    * phase; src/dsp/harmonic-comb.ts) and measured again (`GeneratedAudio.pitch.guided`). Waveforms in tune are
-   * left alone; loops are never guided. Default true.
+   * left alone, except notes below the vocoder's `pitch_floor_midi` (E3 for foley-small), whose phase the vocoder
+   * cannot hold: those are always rebuilt from their harmonics at the note (src/dsp/harmonic-resynthesis.ts).
+   * Loops are never guided. Default true.
    */
   pitchGuide?: boolean;
   /**
@@ -192,6 +195,7 @@ export class AudioDiffusionPipeline {
   private readonly sessions: OnnxSession[];
   private pitchEstimator: PitchEstimator | undefined;
   private pitchGuide: HarmonicComb | undefined;
+  private lowNoteGuide: HarmonicResynthesis | undefined;
   private disposed = false;
 
   private constructor(bundle: ValidatedBundle, tokenizer: WordTokenizer, sessions: Record<DiffusionComponentName, OnnxSession>, vocoder: Vocoder, scorerSession?: OnnxSession) {
@@ -766,16 +770,30 @@ export class AudioDiffusionPipeline {
     return this.pitchEstimator.estimate(waveform);
   }
 
-  /** Pulls each waveform that misses its prompted note toward it (in place), and measures it again; true if any. */
+  /**
+   * Pulls each waveform that misses its prompted note toward it, and rebuilds every one whose note lies below the
+   * vocoder's pitch floor (in place); measures them again; true if any.
+   */
   private guidePitch(waveforms: Float32Array[], pitches: (PitchCheck | undefined)[], notes: (PromptedNote | undefined)[], ctx: RunContext): boolean {
     const started = performance.now();
+    const audio = this.bundle.index.audio;
+    const stft = { sampleRate: this.sampleRate, nFft: audio.n_fft, hopLength: audio.hop_length, winLength: audio.win_length };
+    const floor = this.bundle.configs.vocoder.pitch_floor_midi;
     let guided = false;
     waveforms.forEach((waveform, k) => {
       const note = notes[k];
-      if (note === undefined || pitches[k] === undefined || pitches[k]!.inTune) return;
-      const audio = this.bundle.index.audio;
-      this.pitchGuide ??= new HarmonicComb({ sampleRate: this.sampleRate, nFft: audio.n_fft, hopLength: audio.hop_length, winLength: audio.win_length });
-      waveforms[k] = this.pitchGuide.apply(waveform, note.frequency);
+      if (note === undefined || pitches[k] === undefined) return;
+      if (floor !== undefined && note.midi < floor) {
+        // The pipeline's estimator hears the harmonics' spacing, so it can call such a note in tune while the
+        // waveform repeats at the vocoder's 33.3 Hz instead: rebuild it whatever the estimate.
+        this.lowNoteGuide ??= new HarmonicResynthesis(stft);
+        waveforms[k] = this.lowNoteGuide.apply(waveform, note.frequency);
+      } else if (!pitches[k]!.inTune) {
+        this.pitchGuide ??= new HarmonicComb(stft);
+        waveforms[k] = this.pitchGuide.apply(waveform, note.frequency);
+      } else {
+        return;
+      }
       pitches[k] = checkPitch(note, this.estimatePitch(waveforms[k]), true);
       guided = true;
     });

@@ -70,6 +70,11 @@ export interface VocoderConfig {
   hop_length: number;
   win_length: number;
   window: 'hann';
+  /**
+   * Optional: the lowest MIDI note whose pitch survives this vocoder (measured by `foley_train.eval.ceiling`). The
+   * pitch guide rebuilds a prompted note below it from its harmonics (src/dsp/harmonic-resynthesis.ts).
+   */
+  pitch_floor_midi?: number;
 }
 
 /** A bundle whose manifest, files and configs passed validation (ONNX signatures are checked when sessions load). */
@@ -367,6 +372,10 @@ function checkConsistency(bundle: ValidatedBundle, configFile: (name: OnnxCompon
   if (vocoder.output_kind !== 'stft') problems.push([configFile('vocoder'), `output_kind must be "stft", got "${vocoder.output_kind}"`]);
   if (vocoder.hop_length !== audio.hop_length || vocoder.n_fft !== audio.n_fft || vocoder.win_length !== audio.win_length) {
     problems.push([configFile('vocoder'), `n_fft/hop_length/win_length ${vocoder.n_fft}/${vocoder.hop_length}/${vocoder.win_length} differ from model_index audio ${audio.n_fft}/${audio.hop_length}/${audio.win_length}`]);
+  }
+  const floor = vocoder.pitch_floor_midi;
+  if (floor !== undefined && !(Number.isInteger(floor) && floor >= 0 && floor <= 127)) {
+    problems.push([configFile('vocoder'), `pitch_floor_midi must be a MIDI note number, an integer from 0 to 127 (or absent), got ${JSON.stringify(floor)}`]);
   }
   if (problems.length > 0) throw new ModelBundleError(problems.map(([file, problem]) => `${file}: ${problem}`).join('; '), problems);
 }

@@ -44,13 +44,18 @@ export function noteFromToken(token: string): PromptedNote | undefined {
   return { name: token, midi, frequency: midiToHz(midi) };
 }
 
+// The two Cs the training captions name in words (training/foley_train/data/captions.py): "middle c" and "high c".
+const NAMED_CS: Readonly<Record<string, string>> = { middle: 'c4', high: 'c5' };
+
 /**
  * The single note a tokenised prompt asks for: undefined when it names none, names several different pitches
- * ("c4 to g4"), or asks for a chord or an arpeggio.
+ * ("c4 to g4"), or asks for a chord or an arpeggio. "middle c" is C4 and "high c" C5, as in the training captions.
  */
 export function promptedNote(tokens: readonly string[]): PromptedNote | undefined {
   if (tokens.some((t) => MANY_PITCH_WORDS.has(t))) return undefined;
-  const notes = tokens.map(noteFromToken).filter((n): n is PromptedNote => n !== undefined);
+  const notes = tokens
+    .map((t, i) => (t === 'c' && i > 0 && NAMED_CS[tokens[i - 1]] !== undefined ? { ...noteFromToken(NAMED_CS[tokens[i - 1]])!, name: `${tokens[i - 1]} c` } : noteFromToken(t)))
+    .filter((n): n is PromptedNote => n !== undefined);
   if (notes.length === 0 || notes.some((n) => n.midi !== notes[0].midi)) return undefined;
   return notes[0];
 }

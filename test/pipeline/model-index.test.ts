@@ -64,6 +64,17 @@ describe('readBundle (model_index.json validator)', () => {
     expect(() => readBundle(dir)).toThrow(/"defaults.guidance_start" \(0.3\) must be below "defaults.guidance_stop" \(0.3\)/);
   });
 
+  it('accepts a vocoder pitch floor that is a MIDI note and names one that is not', () => {
+    const dir = copyBundle();
+    expect(readBundle(dir).configs.vocoder.pitch_floor_midi).toBeUndefined(); // optional: no low-note rebuild
+    editJson(join(dir, 'vocoder/config.json'), (j) => (j.pitch_floor_midi = 52));
+    expect(readBundle(dir).configs.vocoder.pitch_floor_midi).toBe(52);
+    for (const bad of [52.5, -1, 128, '52']) {
+      editJson(join(dir, 'vocoder/config.json'), (j) => (j.pitch_floor_midi = bad));
+      expect(() => readBundle(dir)).toThrow(`${join(dir, 'vocoder/config.json')}: pitch_floor_midi must be a MIDI note number, an integer from 0 to 127 (or absent), got ${JSON.stringify(bad)}`);
+    }
+  });
+
   it('rejects components whose shapes do not line up', () => {
     const dir = copyBundle();
     editJson(join(dir, 'unet/config.json'), (j) => (j.cross_attention_dim = 99));

@@ -16,6 +16,26 @@ const BUNDLE = join(__dirname, '../../models/foley-small');
 const FAST: GenerateOptions = { durationSeconds: 1, numInferenceSteps: 6, scheduler: 'ddim' };
 const PROMPT = 'a soft cello note, g2';
 
+/**
+ * YIN's cumulative-mean-normalised difference (de Cheveigné & Kawahara 2002, eq. 8) at a (fractional) lag, over
+ * 0.2 s from the loudest point on: near 0 for a sound that repeats at that lag, about 1 for one that does not.
+ */
+function aperiodicity(x: Float32Array, lag: number): number {
+  let peak = 0;
+  for (let i = 1; i < x.length; i++) if (Math.abs(x[i]) > Math.abs(x[peak])) peak = i;
+  const start = Math.min(peak, x.length - 3200 - Math.ceil(lag) - 1);
+  const d = (tau: number): number => {
+    const whole = Math.floor(tau);
+    const frac = tau - whole;
+    let sum = 0;
+    for (let i = start; i < start + 3200; i++) sum += (x[i] - (x[i + whole] * (1 - frac) + x[i + whole + 1] * frac)) ** 2;
+    return sum;
+  };
+  let mean = 0;
+  for (let tau = 1; tau <= Math.floor(lag); tau++) mean += d(tau);
+  return d(lag) / (mean / Math.floor(lag));
+}
+
 describe('ranking by the prompted note', () => {
   let pipeline: AudioDiffusionPipeline;
   beforeAll(async () => {
@@ -76,10 +96,12 @@ describe('ranking by the prompted note', () => {
     else expect(warning && 'message' in warning ? warning.message : '').toMatch(new RegExp(`^${misses} of 4 waveforms are off their prompted note by more than 50 cents \\(g2 asked`));
   });
 
-  it('guides only the waveforms that miss the note, and measures them again', async () => {
-    const options = { ...FAST, seed: 2, numWaveformsPerPrompt: 4, rankByPitch: false };
-    const plain = await pipeline.generate(PROMPT, { ...options, pitchGuide: false });
-    const guided = await pipeline.generate(PROMPT, options);
+  it('guides only the waveforms that miss a note at or above the vocoder\'s floor, and measures them again', async () => {
+    // A3 (MIDI 57) lies above foley-small's pitch_floor_midi (52): there the comb guide acts on misses only.
+    const above = 'a soft cello note, a3';
+    const options = { ...FAST, seed: 8, numWaveformsPerPrompt: 4, rankByPitch: false };
+    const plain = await pipeline.generate(above, { ...options, pitchGuide: false });
+    const guided = await pipeline.generate(above, options);
     let missed = 0;
     let fixed = 0;
     for (let k = 0; k < 4; k++) {
@@ -98,18 +120,39 @@ describe('ranking by the prompted note', () => {
         if (after.pitch!.inTune) fixed += 1;
       }
     }
-    // Seed 2 of this prompt: some waveforms miss g2, and the guide brings at least one of them onto it.
+    // Seed 8 of this prompt: three waveforms miss a3, and the guide brings two of them onto it.
     expect(missed).toBeGreaterThan(0);
     expect(fixed).toBeGreaterThan(0);
-    // Ranked with the guide: in tune as generated first, then in tune once guided, then off the note. Seed 5: in
-    // the order before the guide, a waveform the guide cannot fix comes before one it fixes.
-    const ranked = await pipeline.generate(PROMPT, { ...FAST, seed: 5, numWaveformsPerPrompt: 4 });
+    // Ranked with the guide: in tune as generated first, then in tune once guided, then off the note.
+    const ranked = await pipeline.generate(above, { ...FAST, seed: 8, numWaveformsPerPrompt: 4 });
     const tiers = ranked.audios.map((a) => (a.pitch!.inTune ? (a.pitch!.guided ? 1 : 2) : 0));
     expect([...tiers].sort((a, b) => b - a)).toEqual(tiers);
     expect(tiers).toContain(1);
     // Loops are never guided.
-    const loop = await pipeline.generate(PROMPT, { ...FAST, seed: 2, loop: true });
+    const loop = await pipeline.generate(above, { ...FAST, seed: 2, loop: true });
     expect(loop.audios[0].pitch!.guided).toBe(false);
+  });
+
+  it('rebuilds every note below the vocoder\'s floor from its harmonics, so the waveform repeats at the note', async () => {
+    // G2 (MIDI 43) and C3 (48) lie below foley-small's pitch_floor_midi (52). Seed 3's cellos are off g2 as
+    // generated and repeat at the vocoder's three-hop buzz (480 samples) more than at the note; seed 1's organs are
+    // heard in tune with c3. Both are rebuilt, whatever the estimate, and then repeat at the note's period.
+    for (const [prompt, seed, inTuneBefore] of [[PROMPT, 3, false], ['a church organ note, c3', 1, true]] as const) {
+      const options = { ...FAST, durationSeconds: 2, seed, numWaveformsPerPrompt: 2, rankByPitch: false };
+      const plain = await pipeline.generate(prompt, { ...options, pitchGuide: false });
+      const rebuilt = await pipeline.generate(prompt, options);
+      for (let k = 0; k < 2; k++) {
+        const [before, after] = [plain.audios[k], rebuilt.audios[k]];
+        const period = pipeline.sampleRate / after.pitch!.expected;
+        expect([before.pitch!.inTune, before.pitch!.guided]).toEqual([inTuneBefore, false]);
+        expect([after.pitch!.inTune, after.pitch!.guided]).toEqual([true, true]);
+        // the cellos buzz more than they sound g2; the organs are heard in tune, and still rebuilt
+        if (!inTuneBefore) expect(aperiodicity(before.data, 480)).toBeLessThan(aperiodicity(before.data, period));
+        else expect(Buffer.from(after.data.buffer).equals(Buffer.from(before.data.buffer))).toBe(false);
+        expect(aperiodicity(after.data, period)).toBeLessThan(0.15); // periodic by YIN's rule
+        expect(aperiodicity(after.data, period)).toBeLessThan(aperiodicity(after.data, 480));
+      }
+    }
   });
 
   it('prompts without one note get no pitch check', async () => {

@@ -23,6 +23,15 @@ describe('prompted notes (the tokenizer\'s note tokens, C4 = MIDI 60)', () => {
     expect(promptedNote(['a', 'dog', 'barking'])).toBeUndefined();
   });
 
+  test('"middle c" is C4 and "high c" C5, as the training captions name them; a lone "c" names nothing', () => {
+    expect(promptedNote(['a', 'soft', 'piano', 'note', ',', 'middle', 'c'])).toEqual({ name: 'middle c', midi: 60, frequency: expect.closeTo(261.626, 3) });
+    expect(promptedNote(['high', 'c', 'on', 'a', 'flute'])?.midi).toBe(72);
+    expect(promptedNote(['middle', 'c', ',', 'c4'])?.midi).toBe(60);
+    expect(promptedNote(['high', 'c', 'and', 'c4'])).toBeUndefined();
+    expect(promptedNote(['c', 'major'])).toBeUndefined();
+    expect(promptedNote(['low', 'c'])).toBeUndefined();
+  });
+
   test('checkPitch measures cents from the note and calls ±50 in tune', () => {
     const a4 = noteFromToken('a4')!;
     const sharp = checkPitch(a4, { frequency: 440 * 2 ** (49 / 1200), pitchedShare: 1, pitchedFrames: 10 });

@@ -4,7 +4,8 @@ Same algorithm as foley's default path: word tokenizer -> text encoder -> UNet (
 DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Alg. 2, data-prediction form, multistep second order,
 first order on the last step) with classifier-free guidance -> VAE decoder -> neural vocoder + torch.istft ->
 the pitch guide (foley_train.pitch_guide, the twin of src/dsp/harmonic-comb.ts) when the prompt names one note and
-the sound misses it by more than 50 cents. The miss is measured with the evaluator's YIN estimator
+the sound misses it by more than 50 cents, or its harmonic resynthesis (pitch_guide.resynthesize) whatever the
+estimate when the note lies below the vocoder's pitch floor (E3). The miss is measured with the evaluator's YIN estimator
 (foley_train.eval.f0), not a twin of the pipeline's subharmonic-summation estimator, so the two sides can disagree
 on borderline clips.
 The noise comes from torch's generator, so samples are not bit-equal to the TypeScript pipeline's (different
@@ -31,7 +32,8 @@ from .diffusion_model import alphas_cumprod
 from .data.gm import midi_to_hz
 from .eval.f0 import pitch_correct
 from .export_bundle import load_diffusion
-from .pitch_guide import guide
+from .export_components import PITCH_FLOOR_MIDI
+from .pitch_guide import guide, resynthesize
 from .tokenizer import split_words
 from .vae import load_vae
 from .vocoder import istft, load_vocoder
@@ -42,6 +44,7 @@ SAMPLE_RATE, HOP, LATENT_HOP = 16000, 160, 4
 _NOTE = re.compile(r"^([a-g])(#|b)?(-?[0-9])$")
 _SEMITONES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 _MANY_PITCH_WORDS = {"chord", "chords", "arpeggio", "arpeggios", "arpeggiated"}
+_NAMED_CS = {"middle": "c4", "high": "c5"}  # data/captions.py: pitch_variants
 
 
 def prompted_midi(prompt: str) -> int | None:
@@ -51,7 +54,9 @@ def prompted_midi(prompt: str) -> int | None:
     if any(t in _MANY_PITCH_WORDS for t in tokens):
         return None
     notes = set()
-    for token in tokens:
+    for i, token in enumerate(tokens):
+        if token == "c" and i > 0 and tokens[i - 1] in _NAMED_CS:  # "middle c", "high c", as in the captions
+            token = _NAMED_CS[tokens[i - 1]]
         m = _NOTE.match(token)
         if m:
             notes.add(12 * (int(m[3]) + 1) + _SEMITONES[m[1]] + {"#": 1, "b": -1}.get(m[2] or "", 0))
@@ -59,8 +64,10 @@ def prompted_midi(prompt: str) -> int | None:
 
 
 def guide_pitch(audio: torch.Tensor, midi: int) -> tuple[torch.Tensor, bool]:
-    """(audio, guided): the pitch guide applied when the estimated pitch misses `midi` by more than the evaluator's
-    ±50 cents (or has none)."""
+    """(audio, guided): a note below the vocoder's pitch floor rebuilt from its harmonics, or the pitch guide applied
+    when the estimated pitch misses `midi` by more than the evaluator's ±50 cents (or has none)."""
+    if midi < PITCH_FLOOR_MIDI:
+        return resynthesize(audio.to(torch.float64), midi_to_hz(midi), SAMPLE_RATE).to(audio.dtype), True
     in_tune, _ = pitch_correct(audio.numpy(), midi)
     if in_tune:
         return audio, False

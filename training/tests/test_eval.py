@@ -168,6 +168,26 @@ class ClassifierAndEvaluateTest(unittest.TestCase):
         self.assertGreater(fd["real_vs_real_floor"], 0)
         self.assertGreaterEqual(fd["generated_vs_real_test"], 0)
 
+    def test_pitch_is_split_by_whether_the_prompt_names_the_note(self):
+        import soundfile as sf
+        from foley_train.eval.evaluate import evaluate
+        folder = self.tmp / "named"
+        folder.mkdir(parents=True, exist_ok=True)
+        # (prompt, the clip's note, the f0 generated): named and right, named and an octave off, register-only
+        # and right, register-only an octave off but still high (B5 for B6), register-only and out of its register.
+        cases = [("a high tone, b6", 95, 1975.5), ("a high tone, middle c", 60, 523.25),
+                 ("a high tone", 95, 1975.5), ("a high tone", 95, 987.77), ("a high tone", 95, 246.94)]
+        prompts = []
+        for k, (prompt, midi, hz) in enumerate(cases):
+            sf.write(folder / f"{k}.wav", harmonic_tone(hz, 1.0), SR, subtype="PCM_16")
+            prompts.append({"file": f"{k}.wav", "prompt": prompt, "class": "high tone", "coarse_class": "tone",
+                            "pitch": midi, "family": "strings", "id": f"named-{k}"})
+        report = evaluate(folder, prompts, self.bundle, self.tmp / "data")["pitch_accuracy"]
+        self.assertEqual((report["n_pitched"], report["accuracy"]), (5, 0.4))
+        self.assertEqual((report["named_note"]["n"], report["named_note"]["accuracy"]), (2, 0.5))
+        only = report["register_only"]
+        self.assertEqual((only["n"], only["accuracy"], only["register_accuracy"]), (3, 1 / 3, 2 / 3))
+
     def test_breakdown_counts_each_group_over_its_scored_rows(self):
         from foley_train.eval.evaluate import breakdown, sound_kind
         rows = [{"kind": "drum hits", "class_correct": True, "coarse_correct": True},

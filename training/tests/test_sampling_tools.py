@@ -16,6 +16,7 @@ from foley_train.diffusion_model import SCHEDULER_CONFIG, alphas_cumprod
 from foley_train.encode_latents import encode_split
 from foley_train.eval.prompt_set import prompt_set
 from foley_train.eval.f0 import cents_off, estimate_pitch
+from foley_train.export_components import PITCH_FLOOR_MIDI
 from foley_train.sample import ReferenceSampler, guide_pitch, prompted_midi
 from foley_train.vae import SMOKE_CONFIG, MelVAE, VAEConfig
 
@@ -134,6 +135,10 @@ class ReferencePitchGuideTest(unittest.TestCase):
         self.assertIsNone(prompted_midi("a c4 chord"))
         self.assertIsNone(prompted_midi("an arpeggiated a3"))
         self.assertIsNone(prompted_midi("a dog barking"))
+        self.assertEqual(prompted_midi("a soft piano note, middle c"), 60)
+        self.assertEqual(prompted_midi("high c on a flute"), 72)
+        self.assertIsNone(prompted_midi("high c and c4"))
+        self.assertIsNone(prompted_midi("a low c"))
 
     def test_an_in_tune_sound_is_left_alone(self):
         audio = sawtooth(220.0).float()  # A3 = MIDI 57
@@ -150,6 +155,20 @@ class ReferencePitchGuideTest(unittest.TestCase):
         self.assertEqual(out.dtype, torch.float32)
         self.assertEqual(out.shape, audio.shape)
         self.assertLess(abs(cents_off(estimate_pitch(out.numpy()), 57)), 50)
+
+    def test_a_note_below_the_vocoder_floor_is_rebuilt_at_its_pitch(self):
+        # E1 (41.2 Hz) buried under a click every three hops (480 samples: the vocoder's 33.3 Hz periodicity), which
+        # is what the judge's YIN hears; the rebuilt harmonics of E1 carry the note whatever the estimate.
+        clicks = torch.zeros(32000, dtype=torch.float64)
+        clicks[::480] = 10.0
+        audio = (0.2 * sawtooth(41.2034, 2.0) + clicks).float()
+        self.assertLess(28, PITCH_FLOOR_MIDI)
+        self.assertAlmostEqual(estimate_pitch(audio.numpy()), 16000 / 480, delta=0.1)
+        out, guided = guide_pitch(audio, 28)
+        self.assertTrue(guided)
+        self.assertEqual(out.dtype, torch.float32)
+        self.assertEqual(out.shape, audio.shape)
+        self.assertLess(abs(cents_off(estimate_pitch(out.numpy()), 28)), 50)
 
 
 if __name__ == "__main__":

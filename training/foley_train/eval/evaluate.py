@@ -13,6 +13,10 @@ embeddings next to the real-vs-real floor (two disjoint halves of the real test 
 on real test clips sent through the VAE and the vocoder (the most a perfect denoiser could score);
 (f) the same accuracies by kind of sound (instrument notes, chords, drum hits, sound effects) and by coarse group,
 so a user can see which prompts the model honours.
+Pitch is also split by what the prompt says: `named_note` counts the prompts that name the note ("c4", "middle c":
+the pipeline's rule, src/pipeline/prompted-note.ts), which is issue 5's "prompted note"; `register_only` the
+prompts that give only a register ("a low bass note"), scored against the clip's note as before and, since no note
+was asked for, also by whether the f0 lies in the register the word names (data/gm.py: register_word).
 """
 from __future__ import annotations
 
@@ -25,10 +29,12 @@ import numpy as np
 
 from ..data import data_dir
 from ..data.audio import load_audio
+from ..data.gm import register_word
 from ..data.splits import unit_hash
 from ..melspec import log_mel_np
 from .classifier import Bundle, classifier_path, fit_frames, load_split
-from .f0 import cents_off, estimate_pitch
+from ..sample import prompted_midi
+from .f0 import cents_off, estimate_pitch, hz_to_midi
 from .frechet import frechet_between
 
 TOLERANCE_CENTS = 50.0
@@ -101,6 +107,8 @@ def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon:
     pitch_hits = pitch_n = pitch_class_hits = 0
     reliable = set(bundle.meta.get("pitch_reliable_classes", []))
     rel_hits = rel_n = 0
+    named = {"hits": 0, "n": 0, "rel_hits": 0, "rel_n": 0}
+    register = {"hits": 0, "register_hits": 0, "n": 0}
     for k, (entry, audio) in enumerate(pitches):
         row = {"file": entry["file"], "prompt": entry.get("prompt"), "class": entry.get("class"),
                "coarse_class": entry.get("coarse_class"), "kind": sound_kind(entry),
@@ -128,6 +136,18 @@ def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon:
             if entry.get("class") in reliable:
                 rel_n += 1
                 rel_hits += row["pitch_correct"]
+            row["names_note"] = prompted_midi(entry.get("prompt") or "") is not None
+            if row["names_note"]:
+                named["n"] += 1
+                named["hits"] += row["pitch_correct"]
+                if entry.get("class") in reliable:
+                    named["rel_n"] += 1
+                    named["rel_hits"] += row["pitch_correct"]
+            else:
+                register["n"] += 1
+                register["hits"] += row["pitch_correct"]
+                row["register_correct"] = bool(hz is not None and register_word(round(hz_to_midi(hz))) == register_word(entry["pitch"]))
+                register["register_hits"] += row["register_correct"]
         per_clip.append(row)
 
     test_mel, test_rec = load_split(data, "test")
@@ -164,6 +184,16 @@ def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon:
             "reliable_classes": "classes whose real clips the estimator measures right (>= 7 of 8)",
             "accuracy_reliable": rel_hits / rel_n if rel_n else None, "n_reliable": rel_n,
             "real_test_reliable": bundle.meta.get("real_test_pitch", {}).get("accuracy_reliable"),
+            "named_note": {
+                "what": "prompts that name the note (c4, middle c): the prompted note of issue 5",
+                "n": named["n"], "accuracy": named["hits"] / named["n"] if named["n"] else None,
+                "n_reliable": named["rel_n"], "accuracy_reliable": named["rel_hits"] / named["rel_n"] if named["rel_n"] else None,
+            },
+            "register_only": {
+                "what": "prompts that give only a register (low / middle / high): scored against the clip's note, and by register",
+                "n": register["n"], "accuracy": register["hits"] / register["n"] if register["n"] else None,
+                "register_accuracy": register["register_hits"] / register["n"] if register["n"] else None,
+            },
         },
         "frechet": {
             "generated_vs_real_test": fd_gen, "real_vs_real_floor": fd_floor,
@@ -221,7 +251,8 @@ def main(argv=None) -> int:
           f"coarse {fmt(pa['coarse'])} (real test {fmt(pa['real_test_coarse'])}); "
           f"pitch accuracy {fmt(pi['accuracy_reliable'])} on {pi['n_reliable']} measurable prompts "
           f"(real test {fmt(pi['real_test_reliable'])}), {fmt(pi['accuracy'])} on all {pi['n_pitched']} "
-          f"(real test {fmt(pi['real_test'])}); "
+          f"(real test {fmt(pi['real_test'])}); named notes {fmt(pi['named_note']['accuracy_reliable'])} on "
+          f"{pi['named_note']['n_reliable']} measurable, {fmt(pi['named_note']['accuracy'])} on all {pi['named_note']['n']}; "
           f"Fréchet {fmt(fd['generated_vs_real_test'])} vs floor {fmt(fd['real_vs_real_floor'])} "
           f"(halves), {fmt(fd['real_vs_real_floor_same_n'])} (same size)")
     print(f"wrote {out}")
