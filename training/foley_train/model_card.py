@@ -196,9 +196,17 @@ def main() -> None:
                            f"{resyn['pitch_n_reliable']}), pitch within ±50 cents | — | {fmt(resyn['pitch_accuracy_reliable'])} "
                            f"through VAE + vocoder, {fmt(voc.get('pitch_accuracy_reliable'))} through the vocoder alone, "
                            f"{fmt(resyn.get('real_pitch_accuracy_reliable'))} as recorded | |")
+        named, only = pi.get("named_note"), pi.get("register_only")
+        if named is not None and only is not None:
+            out += [
+                f"| pitch within ±50 cents of the note the prompt names (\"c4\", \"middle c\"; measurable classes, n = "
+                f"{named['n_reliable']}) | {fmt(named['accuracy_reliable'])} | | ≥ 0.90 |",
+                f"| the same, every prompt that names a note (n = {named['n']}) | {fmt(named['accuracy'])} | | |",
+                f"| prompts that give only a register (\"a low bass note\", n = {only['n']}): f0 at the clip's note / in "
+                f"the register | {fmt(only['accuracy'])} / {fmt(only['register_accuracy'])} | | |"]
         out += [
-                f"| pitch within ±50 cents (measurable classes, n = {pi['n_reliable']}) | {fmt(pi['accuracy_reliable'])} | "
-                f"{fmt(pi['real_test_reliable'])} | ≥ 0.90 |",
+                f"| pitch within ±50 cents of the clip's note (measurable classes, n = {pi['n_reliable']}) | {fmt(pi['accuracy_reliable'])} | "
+                f"{fmt(pi['real_test_reliable'])} | |",
                 f"| pitch within ±50 cents (all pitched prompts, n = {pi['n_pitched']}) | {fmt(pi['accuracy'])} | "
                 f"{fmt(pi['real_test'])} | |",
                 f"| pitch class (octave-free) | {fmt(pi['pitch_class_accuracy'])} | | |",
