@@ -46,8 +46,7 @@ export class HarmonicResynthesis {
     const { sampleRate, nFft, hopLength } = this.options;
     if (!(f0 > 0 && f0 < sampleRate / 2)) throw new InvalidArgumentError(`f0 must be within (0, ${sampleRate / 2}) Hz, got ${f0}`, f0);
     if (samples.length < hopLength) throw new InvalidArgumentError(`harmonic resynthesis needs at least one hop (${hopLength} samples) of audio, got ${samples.length}`, samples.length);
-    const spec = this.stft.forward(samples);
-    const { bins, frames, real, imag } = spec;
+    const { data: magnitude, bins, frames } = this.stft.magnitude(samples);
     const harmonics = Math.ceil(sampleRate / 2 / f0) - 1; // h·f0 below Nyquist
     const n = samples.length;
     const out = new Float64Array(n);
@@ -60,8 +59,7 @@ export class HarmonicResynthesis {
       const high = Math.min(low + 1, bins - 1);
       let loudest = 0;
       for (let t = 0; t < frames; t++) {
-        const a = Math.hypot(real[low * frames + t], imag[low * frames + t]) * (1 - frac) + Math.hypot(real[high * frames + t], imag[high * frames + t]) * frac;
-        amplitude[t] = a * this.amplitudeScale;
+        amplitude[t] = (magnitude[low * frames + t] * (1 - frac) + magnitude[high * frames + t] * frac) * this.amplitudeScale;
         loudest = Math.max(loudest, amplitude[t]);
       }
       if (loudest === 0) continue;

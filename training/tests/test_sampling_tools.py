@@ -17,7 +17,8 @@ from foley_train.encode_latents import encode_split
 from foley_train.eval.prompt_set import prompt_set
 from foley_train.eval.f0 import cents_off, estimate_pitch
 from foley_train.export_components import PITCH_FLOOR_MIDI
-from foley_train.sample import ReferenceSampler, guide_pitch, prompted_midi
+from foley_train.prompted_note import prompted_midi
+from foley_train.sample import ReferenceSampler, guide_pitch
 from foley_train.vae import SMOKE_CONFIG, MelVAE, VAEConfig
 
 

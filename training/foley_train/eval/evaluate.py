@@ -33,7 +33,7 @@ from ..data.gm import register_word
 from ..data.splits import unit_hash
 from ..melspec import log_mel_np
 from .classifier import Bundle, classifier_path, fit_frames, load_split
-from ..sample import prompted_midi
+from ..prompted_note import prompted_midi
 from .f0 import cents_off, estimate_pitch, hz_to_midi
 from .frechet import frechet_between
 
@@ -69,6 +69,12 @@ def sound_kind(entry: dict) -> str | None:
     return "chords" if str(entry.get("id", "")).startswith("chord-") else "instrument notes"
 
 
+def share(rows: list[dict], field: str) -> float | None:
+    """The share of the rows that carry `field` in which it is true (None when none carries it)."""
+    scored = [r[field] for r in rows if field in r]
+    return sum(scored) / len(scored) if scored else None
+
+
 def breakdown(rows: list[dict], key: str) -> dict:
     """Per value of row[key], largest group first: its clips, and the share of them the classifier heard as the
     prompted fine and coarse class and, over its pitched prompts, within the pitch tolerance."""
@@ -76,11 +82,6 @@ def breakdown(rows: list[dict], key: str) -> dict:
     for row in rows:
         if row.get(key) is not None:
             groups.setdefault(row[key], []).append(row)
-
-    def share(members: list[dict], field: str) -> float | None:
-        scored = [m[field] for m in members if field in m]
-        return sum(scored) / len(scored) if scored else None
-
     return {name: {"n": len(members), "fine": share(members, "class_correct"),
                    "coarse": share(members, "coarse_correct"),
                    "n_pitched": sum("pitch_correct" in m for m in members), "pitch": share(members, "pitch_correct")}
@@ -107,8 +108,6 @@ def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon:
     pitch_hits = pitch_n = pitch_class_hits = 0
     reliable = set(bundle.meta.get("pitch_reliable_classes", []))
     rel_hits = rel_n = 0
-    named = {"hits": 0, "n": 0, "rel_hits": 0, "rel_n": 0}
-    register = {"hits": 0, "register_hits": 0, "n": 0}
     for k, (entry, audio) in enumerate(pitches):
         row = {"file": entry["file"], "prompt": entry.get("prompt"), "class": entry.get("class"),
                "coarse_class": entry.get("coarse_class"), "kind": sound_kind(entry),
@@ -137,18 +136,13 @@ def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon:
                 rel_n += 1
                 rel_hits += row["pitch_correct"]
             row["names_note"] = prompted_midi(entry.get("prompt") or "") is not None
-            if row["names_note"]:
-                named["n"] += 1
-                named["hits"] += row["pitch_correct"]
-                if entry.get("class") in reliable:
-                    named["rel_n"] += 1
-                    named["rel_hits"] += row["pitch_correct"]
-            else:
-                register["n"] += 1
-                register["hits"] += row["pitch_correct"]
+            if not row["names_note"]:
                 row["register_correct"] = bool(hz is not None and register_word(round(hz_to_midi(hz))) == register_word(entry["pitch"]))
-                register["register_hits"] += row["register_correct"]
         per_clip.append(row)
+
+    named = [r for r in per_clip if r.get("names_note") is True]
+    named_reliable = [r for r in named if r["class"] in reliable]
+    register_only = [r for r in per_clip if r.get("names_note") is False]
 
     test_mel, test_rec = load_split(data, "test")
     _, _, real_emb = bundle.run(test_mel)
@@ -186,13 +180,13 @@ def evaluate(wavs: Path, prompts: list[dict], bundle: Bundle, data: Path, recon:
             "real_test_reliable": bundle.meta.get("real_test_pitch", {}).get("accuracy_reliable"),
             "named_note": {
                 "what": "prompts that name the note (c4, middle c): the prompted note of issue 5",
-                "n": named["n"], "accuracy": named["hits"] / named["n"] if named["n"] else None,
-                "n_reliable": named["rel_n"], "accuracy_reliable": named["rel_hits"] / named["rel_n"] if named["rel_n"] else None,
+                "n": len(named), "accuracy": share(named, "pitch_correct"),
+                "n_reliable": len(named_reliable), "accuracy_reliable": share(named_reliable, "pitch_correct"),
             },
             "register_only": {
                 "what": "prompts that give only a register (low / middle / high): scored against the clip's note, and by register",
-                "n": register["n"], "accuracy": register["hits"] / register["n"] if register["n"] else None,
-                "register_accuracy": register["register_hits"] / register["n"] if register["n"] else None,
+                "n": len(register_only), "accuracy": share(register_only, "pitch_correct"),
+                "register_accuracy": share(register_only, "register_correct"),
             },
         },
         "frechet": {
