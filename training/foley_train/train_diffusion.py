@@ -92,10 +92,21 @@ def trim_padding(ids: torch.Tensor) -> torch.Tensor:
     return ids[:, : int(nonzero.max()) + 1] if len(nonzero) else ids[:, :1]
 
 
-def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: torch.Generator, t=None):
+def sample_timesteps(batch_size: int, steps: int, high_noise_share: float, generator: torch.Generator) -> torch.Tensor:
+    """Uniform training timesteps, except that a share of the batch is drawn from the noisier half only: the sound's
+    class is decided there (guiding only the first half of the sampling steps kept all of CFG's gain)."""
+    t = torch.randint(0, steps, (batch_size,), generator=generator)
+    if high_noise_share <= 0:
+        return t  # the plain recipe draws nothing more, so its random stream is unchanged
+    high = torch.randint(steps // 2, steps, (batch_size,), generator=generator)
+    return torch.where(torch.rand(batch_size, generator=generator) < high_noise_share, high, t)
+
+
+def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: torch.Generator, t=None,
+                   high_noise_share: float = 0.0):
     b = x0.shape[0]
     if t is None:
-        t = torch.randint(0, acp.shape[0], (b,), generator=generator).to(x0.device)
+        t = sample_timesteps(b, acp.shape[0], high_noise_share, generator).to(x0.device)
     a = acp[t].float()[:, None, None, None]
     noise = torch.randn(x0.shape, generator=generator).to(x0.device)
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
@@ -120,6 +131,8 @@ def main(argv=None) -> None:
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--ema", type=float, default=0.999)
     p.add_argument("--uncond-prob", type=float, default=0.1)
+    p.add_argument("--high-noise-share", type=float, default=0.0,
+                   help="share of each batch whose timestep is drawn from the noisier half only (0: all uniform)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--smoke", action="store_true", help="a few steps of a tiny model (CI)")
     p.add_argument("--resume", action="store_true")
@@ -268,7 +281,7 @@ def main(argv=None) -> None:
         for group in opt.param_groups:
             group["lr"] = lr * group["lr_scale"]
         x0, ids = sample_batch(train, args.batch_size, unet_config.time_multiple, generator, args.uncond_prob)
-        loss = diffusion_loss(unet, text_encoder, x0, ids, acp, generator)
+        loss = diffusion_loss(unet, text_encoder, x0, ids, acp, generator, high_noise_share=args.high_noise_share)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
