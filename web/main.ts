@@ -9,6 +9,7 @@ import { encodeWav } from '../src/audio/wav';
 import { Audition, ROOT_NOTE, SEQUENCER_NOTES, SEQUENCER_STEPS, type FilterKind } from './audition';
 import { drawLogMel, drawMessage, drawSpectrogramOf, drawWaveform } from './draw';
 import { loadGallery, loadSample, type GalleryEntry } from './gallery';
+import { describeWeakClass } from '../src/pipeline/class-reliability';
 import { formatCents, type PitchCheck } from '../src/pipeline/prompted-note';
 import type { FromWorker, GenerateRequest, ModelInfo, ToWorker } from './protocol';
 import { Vocabulary, wordAt } from './vocabulary';
@@ -65,6 +66,7 @@ const ui = {
   prompt: $<HTMLTextAreaElement>('prompt'),
   suggestions: $('suggestions'),
   unknownWords: $('unknown-words'),
+  weakClasses: $('weak-classes'),
   negativePrompt: $<HTMLInputElement>('negative-prompt'),
   unknownNegative: $('unknown-negative'),
   duration: $<HTMLInputElement>('duration'),
@@ -559,6 +561,10 @@ function updateVocabulary(): void {
   };
   flag(ui.prompt.value, ui.prompt, ui.unknownWords);
   flag(ui.negativePrompt.value, ui.negativePrompt, ui.unknownNegative);
+  // An honest word before generating: classes the model measurably gets wrong more often than right.
+  const weak = vocabulary.weakClasses(ui.prompt.value);
+  ui.weakClasses.hidden = weak.length === 0;
+  ui.weakClasses.textContent = weak.map((w) => `${describeWeakClass(w).replace(/^the model/, 'The model')}.`).join(' ');
   const caret = ui.prompt.selectionStart ?? ui.prompt.value.length;
   const { start, partial } = wordAt(ui.prompt.value, caret);
   const words = vocabulary.complete(partial);

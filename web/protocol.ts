@@ -1,4 +1,5 @@
 /** Messages between the page (main.ts) and the pipeline worker (worker.ts). */
+import type { ClassAccuracy } from '../src/pipeline/class-reliability';
 import type { AudioConfig } from '../src/pipeline/model-index';
 import type { PipelineStage } from '../src/pipeline/progress';
 import type { StageTimings } from '../src/pipeline/result';
@@ -40,7 +41,8 @@ export interface ModelInfo {
   /** The bundle's guided fraction of the steps (defaultGuidanceInterval: 0 and 1 where it sets none). */
   guidanceInterval: { start: number; stop: number };
   audio: AudioConfig;
-  vocabulary: { words: string[]; classes: string[] };
+  /** classAccuracy: per class, validation clips heard as it (absent when the bundle has no measurement). */
+  vocabulary: { words: string[]; classes: string[]; classAccuracy?: Map<string, ClassAccuracy> };
   /** tokenizer.json, so the page flags unknown words exactly as the pipeline will. */
   tokenizerJson: string;
   schedulers: string[];

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_BUNDLE } from '../../src/pipeline/audio-diffusion-pipeline';
+import { findWeakClasses, WEAK_CLASS_DEFAULTS } from '../../src/pipeline/class-reliability';
 import { defaultGuidanceInterval, readBundle } from '../../src/pipeline/model-index';
 import { ModelBundleError } from '../../src/utils/errors';
 import { cliIo } from '../index';
@@ -66,7 +67,9 @@ export const modelsCommand: CommandModule<object, ModelsArgs> = {
     }
     const bundle = readBundle(path);
     if (args.json) {
-      io.stdout.write(`${JSON.stringify({ name: bundle.index.name, path, defaults: bundle.index.defaults, audio: bundle.index.audio, ...bundle.vocabulary }, null, 2)}\n`);
+      const { classAccuracy, ...vocabulary } = bundle.vocabulary;
+      const accuracy = classAccuracy === undefined ? {} : { classAccuracy: Object.fromEntries(classAccuracy) };
+      io.stdout.write(`${JSON.stringify({ name: bundle.index.name, path, defaults: bundle.index.defaults, audio: bundle.index.audio, ...vocabulary, ...accuracy }, null, 2)}\n`);
       return;
     }
     if (args.card) {
@@ -74,7 +77,17 @@ export const modelsCommand: CommandModule<object, ModelsArgs> = {
       io.stdout.write(readFileSync(bundle.files.modelCard, 'utf8'));
     }
     if (args.vocabulary) {
-      io.stdout.write(`classes (${bundle.vocabulary.classes.length}): ${bundle.vocabulary.classes.join(', ')}\n`);
+      const { classes, classAccuracy } = bundle.vocabulary;
+      // With a measurement, each class carries "right/clips" of its validation clips (vocabulary.json's class_accuracy).
+      const shown = classes.map((name) => {
+        const row = classAccuracy?.get(name);
+        return row === undefined ? name : `${name} ${row.right}/${row.clips}`;
+      });
+      io.stdout.write(`classes (${classes.length}${classAccuracy === undefined ? '' : '; right/clips: validation clips heard as the class they were asked for'}): ${shown.join(', ')}\n`);
+      if (classAccuracy !== undefined) {
+        const weak = findWeakClasses(classes, classAccuracy);
+        io.stdout.write(`weak classes (${weak.length}; under ${WEAK_CLASS_DEFAULTS.maxShare * 100}% right over at least ${WEAK_CLASS_DEFAULTS.minClips} clips, a prompt naming one gets a warning): ${weak.map((w) => w.className).join(', ')}\n`);
+      }
       io.stdout.write(`words (${bundle.vocabulary.words.length}): ${bundle.vocabulary.words.join(' ')}\n`);
     }
     if (!args.card && !args.vocabulary) {

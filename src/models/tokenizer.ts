@@ -32,6 +32,11 @@ const PYTHON_WHITESPACE = '\\t\\n\\v\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\
 /** A token with a letter, a digit or `#` is a word; other tokens are punctuation, dropped unless in the vocabulary. */
 const WORD_CHARACTER = /[a-z0-9#]/;
 
+/** True for a word token (`splitWords` output with a letter, digit or `#`), false for punctuation. */
+export function isWordToken(token: string): boolean {
+  return WORD_CHARACTER.test(token);
+}
+
 /**
  * The word-level prompt tokenizer of docs/bundle-format.md, identical to `training/foley_train/tokenizer.py`:
  * NFKC-normalise, lowercase, regex matches left to right, unknown words → `<unk>`, unknown punctuation dropped,

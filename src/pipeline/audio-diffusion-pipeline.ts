@@ -22,6 +22,8 @@ import type { PipelineProgress, PipelineStage, ProgressCallback } from './progre
 import { GeneratedAudio, type GenerationResult, type StageTimings } from './result';
 import { checkPitch, formatCents, IN_TUNE_CENTS, promptedNote, type PitchCheck, type PromptedNote } from './prompted-note';
 import { PitchEstimator, type PitchEstimate } from '../dsp/pitch';
+import { describeWeakClass, findWeakClasses, namedClasses, type WeakClass } from './class-reliability';
+import { isWordToken } from '../models/tokenizer';
 import { HarmonicComb } from '../dsp/harmonic-comb';
 import { HarmonicResynthesis } from '../dsp/harmonic-resynthesis';
 
@@ -193,6 +195,8 @@ export class AudioDiffusionPipeline {
   /** The bundle's text–audio scorer, when it has one. */
   readonly scorer: LatentScorer | undefined;
   private readonly sessions: OnnxSession[];
+  /** Each sound class's words (the tokenizer's split), built on the first prompt that needs them. */
+  private classWords: Map<string, string[]> | undefined;
   private pitchEstimator: PitchEstimator | undefined;
   private pitchGuide: HarmonicComb | undefined;
   private lowNoteGuide: HarmonicResynthesis | undefined;
@@ -280,7 +284,7 @@ export class AudioDiffusionPipeline {
   }
 
   /** The words the model knows and its sound classes (tokenizer/vocabulary.json). */
-  get vocabulary(): { words: string[]; classes: string[] } {
+  get vocabulary(): ValidatedBundle['vocabulary'] {
     return this.bundle.vocabulary;
   }
 
@@ -341,6 +345,7 @@ export class AudioDiffusionPipeline {
     const negatives = this.negativePrompts(options.negativePrompt, prompts.length);
     const { cond, uncond, tokenized } = await this.encodePrompts(waveformPrompts, guidanceScale > 1 ? negatives.flatMap((n) => Array<string>(perPrompt).fill(n)) : undefined, ctx);
     const unknownWords = this.reportUnknownWords(tokenized, ctx);
+    const weakClasses = this.reportWeakClasses(prompts, ctx);
     const D = this.bundle.configs.text_encoder.hidden_size;
     const rowCond = repeatRows(cond, D, candidates);
 
@@ -428,7 +433,7 @@ export class AudioDiffusionPipeline {
     const audios = order.map((k, index) => new GeneratedAudio(waveforms[k], this.sampleRate, waveformPrompts[k], seed, k % perPrompt, index, scores?.[k], chosen[k], pitches[k]));
     const reranked = this.scorer !== undefined && (perPrompt > 1 || candidates > 1);
     ctx.timings.total = (performance.now() - started) / 1000;
-    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, reranked, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, weakClasses, reranked, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
   }
 
   /** True when the bundle has a scorer: `candidates`, ranking, `score`, `scoreLatents` and `scoreAudio` work. */
@@ -490,6 +495,7 @@ export class AudioDiffusionPipeline {
     const guidanceScale = options.guidanceScale ?? this.bundle.index.defaults.guidance_scale;
     const { cond, uncond, tokenized } = await this.encodePrompts([text], guidanceScale > 1 ? this.negativePrompts(options.negativePrompt, 1) : undefined, ctx);
     const unknownWords = this.reportUnknownWords(tokenized, ctx);
+    const weakClasses = this.reportWeakClasses([text], ctx);
     const scheduler = this.makeScheduler(options);
     const steps = options.numInferenceSteps ?? this.bundle.index.defaults.num_inference_steps;
     scheduler.setTimesteps(steps);
@@ -504,7 +510,7 @@ export class AudioDiffusionPipeline {
     const waveforms = this.finish(await this.latentsToAudio(clean, 1, frames, samples, false, ctx), options, false, ctx);
     ctx.timings.total = (performance.now() - started) / 1000;
     const audios = [new GeneratedAudio(waveforms[0], this.sampleRate, text, seed, 0, 0, score)];
-    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, weakClasses, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
   }
 
   /**
@@ -538,6 +544,7 @@ export class AudioDiffusionPipeline {
     const guidanceScale = options.guidanceScale ?? this.bundle.index.defaults.guidance_scale;
     const { cond, uncond, tokenized } = await this.encodePrompts([text], guidanceScale > 1 ? this.negativePrompts(options.negativePrompt, 1) : undefined, ctx);
     const unknownWords = this.reportUnknownWords(tokenized, ctx);
+    const weakClasses = this.reportWeakClasses([text], ctx);
     const scheduler = this.makeScheduler(options);
     scheduler.setTimesteps(options.numInferenceSteps ?? this.bundle.index.defaults.num_inference_steps);
     const rng = new Rng(seed).fork(0);
@@ -553,7 +560,7 @@ export class AudioDiffusionPipeline {
     const [waveform] = this.finish([merged], { ...options, fadeSeconds: 0 }, false, ctx);
     ctx.timings.total = (performance.now() - started) / 1000;
     const audios = [new GeneratedAudio(waveform, this.sampleRate, text, seed, 0, 0, score)];
-    return { audios, audio: waveform, sampleRate: this.sampleRate, seed, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+    return { audios, audio: waveform, sampleRate: this.sampleRate, seed, unknownWords, weakClasses, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
   }
 
   /**
@@ -578,6 +585,7 @@ export class AudioDiffusionPipeline {
     const guidanceScale = options.guidanceScale ?? this.bundle.index.defaults.guidance_scale;
     const { cond: ends, uncond: uncondEnds, tokenized } = await this.encodePrompts([promptA, promptB], guidanceScale > 1 ? this.negativePrompts(options.negativePrompt, 2) : undefined, ctx);
     const unknownWords = this.reportUnknownWords(tokenized, ctx);
+    const weakClasses = this.reportWeakClasses([promptA, promptB], ctx);
     const D = this.bundle.configs.text_encoder.hidden_size;
     const size = this.latentSize(frames);
     const schedulers = Array.from({ length: count }, () => this.makeScheduler(options));
@@ -599,7 +607,7 @@ export class AudioDiffusionPipeline {
     const waveforms = this.finish(await this.latentsToAudio(clean, count, frames, samples, false, ctx), options, false, ctx);
     ctx.timings.total = (performance.now() - started) / 1000;
     const audios = waveforms.map((data, i) => new GeneratedAudio(data, this.sampleRate, `${promptA} → ${promptB} @ ${fractions[i].toFixed(2)}`, seedA, 0, i));
-    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed: seedA, seedB, unknownWords, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
+    return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed: seedA, seedB, unknownWords, weakClasses, reranked: false, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
   }
 
   /** Decodes UNet-scale latents [B, C, F, frames] to log-mel [B, 1, n_mels, frames · downsample_time]. */
@@ -691,6 +699,21 @@ export class AudioDiffusionPipeline {
       ctx.onProgress?.({ type: 'warning', code: 'truncated-prompt', message: `prompt longer than ${this.tokenizer.maxLength} tokens: "${truncated[0].truncatedTokens.join(' ')}" was cut` });
     }
     return unknown;
+  }
+
+  /**
+   * Warns (`weak-class`) for each sound class a prompt names that the model rendered right in under half of its
+   * validation clips (vocabulary.json's class_accuracy): an honest answer before the user listens.
+   */
+  private reportWeakClasses(prompts: readonly string[], ctx: RunContext): WeakClass[] {
+    const table = this.bundle.vocabulary.classAccuracy;
+    if (table === undefined) return [];
+    this.classWords ??= new Map(this.bundle.vocabulary.classes.map((name) => [name, this.tokenizer.splitWords(name).filter(isWordToken)]));
+    const classWords = this.classWords;
+    const named = prompts.flatMap((prompt) => namedClasses(this.tokenizer.splitWords(prompt).filter(isWordToken), classWords));
+    const weak = findWeakClasses(named, table);
+    for (const w of weak) ctx.onProgress?.({ type: 'warning', code: 'weak-class', message: describeWeakClass(w) });
+    return weak;
   }
 
   /** Step 4: the denoising loop, with batched CFG and per-waveform schedulers. */

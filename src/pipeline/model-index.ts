@@ -10,6 +10,7 @@ import type { TextEncoderConfig } from '../models/text-encoder';
 import type { UNetConfig } from '../models/unet';
 import type { VaeConfig } from '../models/vae';
 import { ModelBundleError } from '../utils/errors';
+import { parseClassAccuracy, type ClassAccuracy } from './class-reliability';
 
 /** The `audio` block of model_index.json: the log-mel front end (keys verbatim). */
 export interface AudioConfig {
@@ -101,7 +102,8 @@ export interface ValidatedBundle {
     /** Present when model_index.json names a scorer. */
     scorer?: ScorerConfig;
   };
-  vocabulary: { words: string[]; classes: string[] };
+  /** `classAccuracy`: per class, how often validation clips were heard as it (absent in bundles without it). */
+  vocabulary: { words: string[]; classes: string[]; classAccuracy?: Map<string, ClassAccuracy> };
 }
 
 type Kind = 'number' | 'integer' | 'string' | 'boolean' | 'object';
@@ -327,6 +329,7 @@ export function validateBundle(files: BundleFiles): ValidatedBundle {
   if (!Array.isArray(vocabularyJson.words) || !Array.isArray(vocabularyJson.classes)) {
     throw new ModelBundleError(`${vocabularyFile}: must hold {"words": [...], "classes": [...]}`, vocabularyJson);
   }
+  const classAccuracy = parseClassAccuracy(vocabularyFile, vocabularyJson.class_accuracy, vocabularyJson.classes as string[]);
 
   const validated: ValidatedBundle = {
     dir: root,
@@ -341,7 +344,7 @@ export function validateBundle(files: BundleFiles): ValidatedBundle {
       scheduler,
       ...(optionalConfigs.scorer === undefined ? {} : { scorer: optionalConfigs.scorer as unknown as ScorerConfig }),
     },
-    vocabulary: { words: vocabularyJson.words as string[], classes: vocabularyJson.classes as string[] },
+    vocabulary: { words: vocabularyJson.words as string[], classes: vocabularyJson.classes as string[], ...(classAccuracy === undefined ? {} : { classAccuracy }) },
   };
   checkConsistency(validated, (name) => configFiles[name]);
   if (validated.configs.scorer !== undefined && configFiles.scorer !== undefined) checkScorer(validated, validated.configs.scorer, configFiles.scorer, (name) => configFiles[name]);

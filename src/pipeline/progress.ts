@@ -15,6 +15,6 @@ export type PipelineProgress =
    */
   | { type: 'step'; step: number; totalSteps: number; timestep: number; elapsed: Seconds; predOriginalSample?: Float32Array }
   /** Something the caller should know: unknown prompt words, duration rounded for a loop, no scorer to re-rank... */
-  | { type: 'warning'; code: 'unknown-words' | 'truncated-prompt' | 'loop-duration' | 'no-scorer' | 'pitch-miss'; message: string };
+  | { type: 'warning'; code: 'unknown-words' | 'truncated-prompt' | 'loop-duration' | 'no-scorer' | 'pitch-miss' | 'weak-class'; message: string };
 
 export type ProgressCallback = (event: PipelineProgress) => void;

@@ -1,3 +1,4 @@
+import type { WeakClass } from './class-reliability';
 import type { Hertz, Seconds } from '../types/units';
 import { encodeWavBuffer, type WavSampleFormat } from './deps';
 import type { PitchCheck } from './prompted-note';
@@ -71,6 +72,12 @@ export interface GenerationResult {
   seedB?: number;
   /** Prompt words the model does not know (also sent as a `warning` progress event). */
   unknownWords: string[];
+  /**
+   * Sound classes the prompts name that the model rendered right in under half of its measured validation clips
+   * (vocabulary.json's class_accuracy; also sent as `weak-class` warnings). Empty when none, or when the bundle
+   * has no such measurement.
+   */
+  weakClasses: WeakClass[];
   /**
    * True when the bundle's scorer ordered each prompt's waveforms best first (numWaveformsPerPrompt > 1) or
    * picked the best of several candidates; false: they are in seed-stream order.

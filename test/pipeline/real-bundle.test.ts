@@ -146,4 +146,26 @@ describe('the shipped bundle models/foley-small', () => {
     expect(await main(['generate', 'a tight snare drum hit', '-o', file, '--duration', '1', '--steps', '6', '--seed', '1'], captureIo())).toBe(0);
     expect(decodeWav(readFileSync(file)).channelData[0].length).toBe(pipeline.sampleRate);
   });
+
+  it('warns, from the measured class accuracy it ships, when a prompt names a class the model rarely gets right', async () => {
+    // The shipped vocabulary.json carries class_accuracy (training/run.sh eval); whichever classes it measures weak
+    // or strong, the weakest gets a warning in the library and on the CLI's stderr, and a strong one none.
+    const table = pipeline.bundle.vocabulary.classAccuracy;
+    expect(table?.size).toBeGreaterThan(0);
+    const measured = [...table!].filter(([, row]) => row.clips >= 4).sort((a, b) => a[1].right / a[1].clips - b[1].right / b[1].clips || (a[0] < b[0] ? -1 : 1));
+    const [weakest, weakRow] = measured[0];
+    const [strongest] = measured[measured.length - 1];
+    expect(weakRow.right / weakRow.clips).toBeLessThan(0.5);
+    const options = { durationSeconds: 0.5, numInferenceSteps: 2, seed: 1 };
+    expect((await pipeline.generate(`a ${weakest} sound`, options)).weakClasses).toEqual([{ className: weakest, ...weakRow }]);
+    expect((await pipeline.generate(`a ${strongest} sound`, options)).weakClasses).toEqual([]);
+    const io = captureIo();
+    const file = join(scratchDir('foley-real-weak-'), 'weak.wav');
+    expect(await main(['generate', `a ${weakest} sound`, '--steps', '2', '--duration', '0.5', '-o', file], io)).toBe(0);
+    expect(io.err()).toContain(`warning: the model renders "${weakest}" poorly: ${weakRow.right} of ${weakRow.clips} validation clips`);
+    const vocabulary = captureIo();
+    expect(await main(['models', 'foley-small', '--vocabulary'], vocabulary)).toBe(0);
+    const weakLine = vocabulary.out().toString().split('\n').find((line) => line.startsWith('weak classes ('));
+    expect(weakLine?.slice(weakLine.indexOf('): ') + 3).split(', ')).toContain(weakest);
+  });
 });

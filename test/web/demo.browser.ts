@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { decodeWav } from '../../src/audio/wav';
 import { AudioDiffusionPipeline, type GenerateOptions } from '../../src/pipeline/audio-diffusion-pipeline';
+import { readBundle } from '../../src/pipeline/model-index';
 import { buildDemo, launchChromium, pickBundle, ROOT, serveStatic, type StaticServer } from './support/browser';
 import { maxAbsDiff } from '../support/parity';
 
@@ -340,6 +341,27 @@ describe(`the demo page in Chromium (bundle ${BUNDLE})`, () => {
     const prompt = await evaluate<string>(page, 'document.getElementById("prompt").value');
     expect(prompt).toMatch(new RegExp(`^zqxjv ${prefix}\\S* $`));
     expect(await text(page, 'unknown-words')).not.toContain(prefix);
+  });
+
+  it('says before generating when the prompt names a class the model measurably renders poorly', async () => {
+    const { page } = main;
+    const typePrompt = async (prompt: string) => {
+      await page.click('#prompt', { clickCount: 3 });
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type(prompt);
+    };
+    // The bundle's own measurement (vocabulary.json's class_accuracy), read here by the Node side.
+    const table = readBundle(BUNDLE).vocabulary.classAccuracy ?? new Map();
+    const measured = [...table].filter(([, row]) => row.clips >= 4).sort((a, b) => a[1].right / a[1].clips - b[1].right / b[1].clips || (a[0] < b[0] ? -1 : 1));
+    const strong = measured.length > 0 && measured[measured.length - 1][1].right / measured[measured.length - 1][1].clips >= 0.5 ? measured[measured.length - 1][0] : 'zqxjv';
+    await typePrompt(`a ${strong} sound`);
+    expect(await evaluate<boolean>(page, 'document.getElementById("weak-classes").hidden')).toBe(true);
+    const weak = measured.find(([, row]) => row.right / row.clips < 0.5);
+    if (weak === undefined) return; // a bundle without a weak class (the smoke bundle): nothing to warn about
+    const [name, row] = weak;
+    await typePrompt(`a ${name} sound`);
+    expect(await evaluate<boolean>(page, 'document.getElementById("weak-classes").hidden')).toBe(false);
+    expect(await text(page, 'weak-classes')).toContain(`The model renders "${name}" poorly: ${row.right} of ${row.clips} validation clips`);
   });
 
   it('keeps everything on localhost: a CSP forbids other origins, no request left, no console errors', async () => {

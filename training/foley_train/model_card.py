@@ -96,6 +96,30 @@ def breakdown_tables(report: dict) -> list[str]:
     return out + [""]
 
 
+WEAK_MIN_CLIPS, WEAK_MAX_SHARE = 4, 0.5  # src/pipeline/class-reliability.ts WEAK_CLASS_DEFAULTS
+
+
+def reliability_section(vocab: dict) -> list[str]:
+    """The classes the model rarely renders right (vocabulary.json's class_accuracy, from training/run.sh eval)."""
+    table = vocab.get("class_accuracy")
+    if not table:
+        return []
+    clips = sum(row["clips"] for row in table.values())
+    right = sum(row["right"] for row in table.values())
+    weak = sorted(((name, row) for name, row in table.items()
+                   if row["clips"] >= WEAK_MIN_CLIPS and row["right"] / row["clips"] < WEAK_MAX_SHARE),
+                  key=lambda kv: (kv[1]["right"] / kv[1]["clips"], kv[0]))
+    out = ["## Classes it rarely gets right", "",
+           f"Measured per class on {clips} generated validation clips ({vocab.get('class_accuracy_source', '')}): "
+           f"{right} ({right / clips:.1%}) were heard as the class they were asked for. {len(weak)} of the "
+           f"{len(table)} measured classes were right in under {WEAK_MAX_SHARE:.0%} of at least {WEAK_MIN_CLIPS} clips; "
+           "a prompt naming one of them gets a `weak-class` warning (CLI: on stderr; library: "
+           "`GenerationResult.weakClasses`). `foley models foley-small --vocabulary` shows every class's figure.", "",
+           "| class | right / clips | most often heard as |", "|---|---|---|"]
+    out += [f"| {name} | {row['right']}/{row['clips']} | {row['heard_as'] or '—'} |" for name, row in weak]
+    return out + [""]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bundle", type=Path, required=True)
@@ -236,6 +260,7 @@ def main() -> None:
             f"{len(vocab['classes'])} sound classes: " + ", ".join(vocab["classes"]) + ".", "",
             f"`foley models foley-small --vocabulary` lists the {len(vocab['words'])} words. Words outside it are "
             "reported on stderr and ignored by the model.", "",
+            ] + reliability_section(vocab) + [
             "## Limits", "",
             "- Short sounds (the training clips are ≤ 4 s); longer requests have the exact length (the UNet is "
             "convolutional in time), but the sound comes in the first seconds and decays.",

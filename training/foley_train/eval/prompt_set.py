@@ -18,7 +18,7 @@ from pathlib import Path
 from ..data import data_dir
 
 
-def prompt_set(manifest: Path, count: int, seed: int, split: str = "test") -> list[dict]:
+def prompt_set(manifest: Path, count: int, seed: int, split: str = "test", seed_offset: int = 0) -> list[dict]:
     rows = [json.loads(line) for line in manifest.read_text().splitlines()]
     pool = sorted((r for r in rows if r["split"] == split), key=lambda r: r["id"])
     rng = random.Random(seed)
@@ -29,7 +29,7 @@ def prompt_set(manifest: Path, count: int, seed: int, split: str = "test") -> li
         entries.append({"file": f"{k:04d}.wav", "id": row["id"], "prompt": rng.choice(row["captions"]),
                         "class": row["class"], "coarse_class": row["coarse_class"], "family": row.get("family"),
                         "pitch": row.get("pitch"),
-                        "duration": min(duration, 4.0), "seed": 1000 + k})
+                        "duration": min(duration, 4.0), "seed": 1000 + seed_offset + k})
     return entries
 
 
@@ -42,9 +42,11 @@ def main() -> None:
     p.add_argument("--smoke", action="store_true")
     p.add_argument("--split", default="test", choices=["test", "validation"],
                    help="validation: for choosing settings (guidance, steps) without looking at the test split")
+    p.add_argument("--seed-offset", type=int, default=0,
+                   help="added to every generation seed: the same prompts again with other noise (class reliability)")
     args = p.parse_args()
     data = args.data or data_dir(args.smoke)
-    entries = prompt_set(data / "manifest.jsonl", args.count, args.seed, args.split)
+    entries = prompt_set(data / "manifest.jsonl", args.count, args.seed, args.split, args.seed_offset)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(entries, indent=1) + "\n")
     print(f"wrote {len(entries)} prompts to {args.out}")
