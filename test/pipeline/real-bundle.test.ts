@@ -167,5 +167,8 @@ describe('the shipped bundle models/foley-small', () => {
     expect(await main(['models', 'foley-small', '--vocabulary'], vocabulary)).toBe(0);
     const weakLine = vocabulary.out().toString().split('\n').find((line) => line.startsWith('weak classes ('));
     expect(weakLine?.slice(weakLine.indexOf('): ') + 3).split(', ')).toContain(weakest);
+    const json = captureIo();
+    expect(await main(['models', 'foley-small', '--json'], json)).toBe(0);
+    expect(JSON.parse(json.out().toString()).classAccuracy[weakest]).toEqual(weakRow);
   });
 });

@@ -25,13 +25,13 @@ class ClassAccuracyTest(unittest.TestCase):
         self.assertEqual(table["oboe"]["heard_as"], "clarinet")
         self.assertIsNone(table["tuba"]["heard_as"])
 
-    def test_writes_into_the_bundle_vocabulary_and_refuses_reports_of_other_classes(self):
+    def test_writes_into_the_bundle_vocabulary_leaving_out_untrained_classes_and_refuses_other_bundles(self):
         with tempfile.TemporaryDirectory() as tmp:
             bundle = Path(tmp) / "bundle"
             (bundle / "tokenizer").mkdir(parents=True)
             (bundle / "tokenizer" / "vocabulary.json").write_text(json.dumps({"words": ["a"], "classes": ["cello", "oboe"]}))
             report = Path(tmp) / "r.json"
-            report.write_text(json.dumps({"per_clip": [row("oboe", "cello")]}))
+            report.write_text(json.dumps({"per_clip": [row("oboe", "cello"), row("kazoo", "oboe")]}))
             main(["--bundle", str(bundle), "--reports", str(report), "--source", "test"])
             vocabulary = json.loads((bundle / "tokenizer" / "vocabulary.json").read_text())
             self.assertEqual(vocabulary["classes"], ["cello", "oboe"])
