@@ -140,7 +140,7 @@ def main() -> None:
     if (ckpt / "diffusion" / "diffusion.pt").exists():
         state = torch.load(ckpt / "diffusion" / "diffusion.pt", map_location="cpu")
         diffusion = {k: state.get(k) for k in ("step", "train_seconds", "parameters", "device", "initialised_from_step",
-                                                "frozen_text_encoder", "trainable_parameters", "unet_config")}
+                                                "frozen_text_encoder", "trainable_parameters", "unet_config", "class_loss_weight")}
     scorer_cfg = read_json(bundle / "scorer" / "config.json")
     report = read_json(bundle / "eval" / "report.json")
     recon = (report or {}).get("reconstruction") or {}
@@ -195,7 +195,9 @@ def main() -> None:
         what = "UNet on the frozen scorer text tower" if diffusion.get("frozen_text_encoder") else "text encoder + UNet"
         out.append(f"| {what} | {steps} | {fmt((diffusion['train_seconds'] or 0) / 60, 1)} min (last run) "
                    f"| {fmt((diffusion['parameters'] or 0) / 1e6, 2)} M parameters, v-prediction, min-SNR(+1) weighting"
-                   + (", per-element input skip" if (diffusion.get("unet_config") or {}).get("input_skip") else "") + " |")
+                   + (", per-element input skip" if (diffusion.get("unet_config") or {}).get("input_skip") else "")
+                   + (f", class loss {diffusion['class_loss_weight']:g} (latent classifier on x̂0)" if diffusion.get("class_loss_weight") else "")
+                   + " |")
     out += ["", "## Measured quality", ""]
     if report:
         pa, pi, fd = report["prompt_accuracy"], report["pitch_accuracy"], report["frechet"]

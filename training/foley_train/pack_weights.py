@@ -4,7 +4,8 @@
     python3 -m foley_train.pack_weights --checkpoints training/cache/checkpoints --out training/checkpoints/foley-small-weights.pt
     python3 -m foley_train.pack_weights --unpack training/checkpoints/foley-small-weights.pt --checkpoints training/cache/checkpoints
 
-Unpacking writes vae/vae.pt, vocoder/vocoder.pt, diffusion/diffusion.pt and scorer/scorer.pt (float32), and the
+Unpacking writes vae/vae.pt, vocoder/vocoder.pt, diffusion/diffusion.pt, scorer/scorer.pt and
+latent_classifier/latent_classifier.pt (the class loss's reader; float32), and the
 VAE's and vocoder's summary.json where the pack holds them, for
 `run.sh latents`, `export`, `sample`, and `train_diffusion --init` (which, with the scorer present, `run.sh diffusion`
 runs on the scorer's frozen text tower), and the evaluator's classifier as ../eval/classifier.pt (float32, as trained):
@@ -22,8 +23,9 @@ import torch
 from .eval.classifier import Bundle
 
 PARTS = {"vae": "vae/vae.pt", "vocoder": "vocoder/vocoder.pt", "diffusion": "diffusion/diffusion.pt",
-         "scorer": "scorer/scorer.pt", "eval_classifier": "../eval/classifier.pt"}
-OPTIONAL = {"scorer", "eval_classifier"}  # older packs lack them
+         "scorer": "scorer/scorer.pt", "latent_classifier": "latent_classifier/latent_classifier.pt",
+         "eval_classifier": "../eval/classifier.pt"}
+OPTIONAL = {"scorer", "latent_classifier", "eval_classifier"}  # older packs lack them
 # The stages' training summaries (steps, minutes, validation figures) ride along so the model card of a resumed
 # recipe still reports them; packs before 2026-12-02 lack them.
 SUMMARIES = {"vae": "vae/summary.json", "vocoder": "vocoder/summary.json"}

@@ -56,6 +56,7 @@ class LatentData:
                 tokens[n, k] = tokenizer.encode(captions[k % len(captions)])
         self.tokens = torch.from_numpy(tokens).to(device)
         self.count = len(ids)
+        self.clip_ids = ids
         self.max_frames = self.latents.shape[-1]
 
 
@@ -82,7 +83,7 @@ def sample_batch(data: LatentData, batch_size: int, multiple: int, generator: to
     ids = data.tokens[idx, k]
     drop = (torch.rand(batch_size, generator=generator) < uncond_prob).to(device)
     ids = torch.where(drop[:, None], torch.zeros_like(ids), ids)
-    return x0, ids
+    return x0, ids, idx, drop
 
 
 def trim_padding(ids: torch.Tensor) -> torch.Tensor:
@@ -103,7 +104,7 @@ def sample_timesteps(batch_size: int, steps: int, high_noise_share: float, gener
 
 
 def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: torch.Generator, t=None,
-                   high_noise_share: float = 0.0):
+                   high_noise_share: float = 0.0, return_x0: bool = False):
     b = x0.shape[0]
     if t is None:
         t = sample_timesteps(b, acp.shape[0], high_noise_share, generator).to(x0.device)
@@ -116,7 +117,32 @@ def diffusion_loss(unet, text_encoder, x0, ids, acp: torch.Tensor, generator: to
     # where the plain min-SNR v weight min(SNR, γ)/(SNR + 1) falls to ~SNR ≈ 0 and the text condition, which only
     # matters there, went untrained (measured: conditional and unconditional predictions 1 % apart at step 2000).
     weight = (torch.clamp(snr, max=MIN_SNR_GAMMA) + 1) / (snr + 1)
-    return (weight * (pred - v_target(x0, noise, a)) ** 2).mean()
+    loss = (weight * (pred - v_target(x0, noise, a)) ** 2).mean()
+    if not return_x0:
+        return loss
+    return loss, a.sqrt() * xt - (1 - a).sqrt() * pred  # x̂0 from v (Salimans & Ho 2022, §4)
+
+
+class ClassLoss:
+    """Cross-entropy of the sound class of the denoised estimate x̂0, read by a frozen latent classifier
+    (latent_classifier.py, trained on real train latents): pushes the UNet's x̂0 to sound like its prompt's class at
+    every noise level, which the plain v-loss, dominated by detail, weighs little."""
+
+    def __init__(self, classifier_path: Path, manifest: dict, clip_ids: list[str], device: torch.device):
+        from .latent_classifier import load
+        self.classifier, classes = load(classifier_path, device)
+        self.classifier.requires_grad_(False)
+        index = {c: n for n, c in enumerate(classes)}
+        missing = sorted({manifest[i]["class"] for i in clip_ids} - set(index))
+        if missing:
+            raise SystemExit(f"{classifier_path} does not know the classes {missing[:5]}: retrain it on this dataset")
+        self.clip_class = torch.tensor([index[manifest[i]["class"]] for i in clip_ids], device=device)
+
+    def __call__(self, x0_hat: torch.Tensor, idx: torch.Tensor, dropped: torch.Tensor) -> torch.Tensor:
+        keep = ~dropped  # the unconditional rows have no class to ask for
+        if not bool(keep.any()):
+            return x0_hat.sum() * 0.0
+        return F.cross_entropy(self.classifier(x0_hat[keep]), self.clip_class[idx[keep]])
 
 
 def main(argv=None) -> None:
@@ -133,6 +159,11 @@ def main(argv=None) -> None:
     p.add_argument("--uncond-prob", type=float, default=0.1)
     p.add_argument("--high-noise-share", type=float, default=0.0,
                    help="share of each batch whose timestep is drawn from the noisier half only (0: all uniform)")
+    p.add_argument("--class-loss-weight", type=float, default=0.0,
+                   help="weight of the sound-class cross-entropy of x̂0 (ClassLoss, read by --class-loss-classifier); "
+                        "0 = the plain v-loss")
+    p.add_argument("--class-loss-classifier", type=Path, default=None,
+                   help="latent_classifier.pt (python3 -m foley_train.latent_classifier) for --class-loss-weight")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--smoke", action="store_true", help="a few steps of a tiny model (CI)")
     p.add_argument("--resume", action="store_true")
@@ -260,6 +291,7 @@ def main(argv=None) -> None:
                    "tokenizer": tokenizer.to_json(), "scheduler_config": SCHEDULER_CONFIG, "step": step,
                    "train_seconds": train_seconds, "device": str(device), "parameters": n_params,
                    "initialised_from_step": init_step, "frozen_text_encoder": frozen_text,
+                   "class_loss_weight": args.class_loss_weight,
                    "trainable_parameters": sum(q.numel() for q in params)}
         torch.save({k: ({n: t.detach().cpu() for n, t in v.items()} if isinstance(v, dict) and k in ("text_encoder", "unet") else v)
                     for k, v in weights.items()}, args.out / "diffusion.pt")
@@ -268,6 +300,17 @@ def main(argv=None) -> None:
                         "ema": ema, "step": step, "tokenizer": tokenizer.to_json(), "init_step": init_step,
                         "frozen_text": frozen_text}, ckpt_path)
 
+    class_loss = None
+    running_class = None
+    if args.class_loss_weight > 0:
+        if args.class_loss_classifier is None:
+            raise SystemExit("--class-loss-weight needs --class-loss-classifier (python3 -m foley_train.latent_classifier)")
+        class_loss = ClassLoss(args.class_loss_classifier, manifest, train.clip_ids, device)
+        with torch.no_grad():  # its accuracy on real latents: the most the term can ask for
+            probe = torch.arange(0, train.count, max(1, train.count // 512), device=device)
+            hits = class_loss.classifier(train.latents[probe].float()).argmax(1) == class_loss.clip_class[probe]
+        print(f"class loss: weight {args.class_loss_weight}, the classifier reads {float(hits.float().mean()):.3f} of "
+              f"{len(probe)} real train latents right")
     start = time.time()
     train_seconds = 0.0
     warmup = 500
@@ -280,8 +323,15 @@ def main(argv=None) -> None:
         lr = args.lr * min(1.0, (step + 1) / warmup) * (0.5 * (1 + math.cos(math.pi * min(1.0, progress))) * 0.9 + 0.1)
         for group in opt.param_groups:
             group["lr"] = lr * group["lr_scale"]
-        x0, ids = sample_batch(train, args.batch_size, unet_config.time_multiple, generator, args.uncond_prob)
-        loss = diffusion_loss(unet, text_encoder, x0, ids, acp, generator, high_noise_share=args.high_noise_share)
+        x0, ids, idx, dropped = sample_batch(train, args.batch_size, unet_config.time_multiple, generator, args.uncond_prob)
+        if class_loss is None:
+            loss = diffusion_loss(unet, text_encoder, x0, ids, acp, generator, high_noise_share=args.high_noise_share)
+        else:
+            loss, x0_hat = diffusion_loss(unet, text_encoder, x0, ids, acp, generator,
+                                          high_noise_share=args.high_noise_share, return_x0=True)
+            class_term = class_loss(x0_hat, idx, dropped)
+            running_class = class_term.item() if running_class is None else 0.98 * running_class + 0.02 * class_term.item()
+            loss = loss + args.class_loss_weight * class_term
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -294,12 +344,14 @@ def main(argv=None) -> None:
         train_seconds = time.time() - start
         if step % 200 == 0 or step == args.steps:
             row = {"step": step, "loss": running, "lr": lr, "seconds": round(train_seconds, 1)}
+            if running_class is not None:
+                row["class_loss"] = running_class
             if val is not None and step % 1000 == 0:
                 with torch.no_grad():
                     g = torch.Generator().manual_seed(1234)
                     losses = []
                     for t_fixed in (50, 250, 500, 750, 950):
-                        x0v, idsv = sample_batch(val, min(64, val.count), unet_config.time_multiple, g, 0.0)
+                        x0v, idsv, _, _ = sample_batch(val, min(64, val.count), unet_config.time_multiple, g, 0.0)
                         tt = torch.full((x0v.shape[0],), t_fixed, dtype=torch.long, device=device)
                         losses.append(diffusion_loss(unet, text_encoder, x0v, idsv, acp, g, t=tt).item())
                     row["val_loss"] = sum(losses) / len(losses)

@@ -25,7 +25,7 @@ class PackWeightsTest(unittest.TestCase):
     def test_round_trip_keeps_the_classifier_exact_and_halves_the_big_parts(self):
         torch.manual_seed(0)
         src = self.tmp / "cache" / "checkpoints"
-        weights = {name: torch.randn(64, 3) for name in ("vae", "vocoder", "diffusion", "scorer")}
+        weights = {name: torch.randn(64, 3) for name in ("vae", "vocoder", "diffusion", "scorer", "latent_classifier")}
         for name, rel in pack_weights.PARTS.items():
             if name != "eval_classifier":
                 (src / rel).parent.mkdir(parents=True, exist_ok=True)

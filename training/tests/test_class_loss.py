@@ -1,0 +1,82 @@
+"""The denoiser's class loss (train_diffusion.ClassLoss) and its latent classifier (latent_classifier.py): the term is
+the cross-entropy of each conditioned row's own class, dropped (unconditional) rows are left out, and the gradient
+reaches the denoiser's x̂0 while the classifier stays frozen.
+Run: cd training && python3 -m unittest tests.test_class_loss"""
+from __future__ import annotations
+
+import tempfile
+import unittest
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from foley_train.latent_classifier import LatentClassifier, load
+from foley_train.train_diffusion import ClassLoss
+
+CLASSES = ["bagpipe", "cello", "trumpet"]
+
+
+class ClassLossTest(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.tmp = tempfile.TemporaryDirectory()
+        model = LatentClassifier(in_channels=2, freq_bins=4, n_classes=len(CLASSES), width=16, blocks=2)
+        self.path = Path(self.tmp.name) / "latent_classifier.pt"
+        torch.save({"state_dict": model.state_dict(), "config": model.config, "classes": CLASSES}, self.path)
+        self.manifest = {"a": {"class": "cello"}, "b": {"class": "bagpipe"}, "c": {"class": "trumpet"}}
+        self.loss = ClassLoss(self.path, self.manifest, ["a", "b", "c"], torch.device("cpu"))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_is_the_cross_entropy_of_the_conditioned_rows_own_classes(self):
+        x0_hat = torch.randn(3, 2, 4, 8)
+        idx = torch.tensor([0, 1, 2])
+        dropped = torch.tensor([False, True, False])
+        classifier, _ = load(self.path)
+        expected = F.cross_entropy(classifier(x0_hat[[0, 2]]), torch.tensor([CLASSES.index("cello"), CLASSES.index("trumpet")]))
+        self.assertAlmostEqual(self.loss(x0_hat, idx, dropped).item(), expected.item(), places=5)
+        self.assertEqual(self.loss(x0_hat, idx, torch.ones(3, dtype=torch.bool)).item(), 0.0)
+
+    def test_the_gradient_reaches_x0_hat_and_not_the_classifier(self):
+        x0_hat = torch.randn(2, 2, 4, 8, requires_grad=True)
+        self.loss(x0_hat, torch.tensor([0, 1]), torch.tensor([False, False])).backward()
+        self.assertGreater(x0_hat.grad.abs().sum().item(), 0.0)
+        self.assertTrue(all(p.grad is None and not p.requires_grad for p in self.loss.classifier.parameters()))
+
+    def test_refuses_a_classifier_that_lacks_a_class_of_the_data(self):
+        with self.assertRaises(SystemExit) as caught:
+            ClassLoss(self.path, {**self.manifest, "d": {"class": "kazoo"}}, ["a", "d"], torch.device("cpu"))
+        self.assertIn("kazoo", str(caught.exception))
+
+
+
+class LatentClassifierTrainingTest(unittest.TestCase):
+    def test_smoke_run_writes_a_loadable_classifier_with_its_class_list(self):
+        import json
+
+        import numpy as np
+
+        from foley_train.latent_classifier import main
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            rng = np.random.default_rng(0)
+            rows = []
+            for split, count in (("train", 12), ("validation", 4)):
+                ids = [f"{split}{k}" for k in range(count)]
+                rows += [{"id": i, "class": CLASSES[k % 3]} for k, i in enumerate(ids)]
+                np.savez(root / f"latents_{split}.npz", latents=rng.standard_normal((count, 2, 4, 32)).astype(np.float16),
+                         frames=np.full(count, 32), ids=np.array(ids))
+            (root / "manifest.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+            main(["--latents", tmp, "--data", tmp, "--out", str(root / "out"), "--smoke", "--batch-size", "4"])
+            model, classes = load(root / "out" / "latent_classifier.pt")
+            self.assertEqual(classes, CLASSES)
+            self.assertEqual(model(torch.zeros(1, 2, 4, 16)).shape, (1, 3))
+            saved = torch.load(root / "out" / "latent_classifier.pt")
+            self.assertEqual(saved["class_count"], 3)
+            self.assertIn("validation_accuracy", saved)
+
+
+if __name__ == "__main__":
+    unittest.main()
