@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command for the training recipe:  training/run.sh STAGE [--smoke] [stage options]
-#   stages: setup data vae vocoder latents scorer diffusion export sample eval all  (sample: the PyTorch reference sampler)
+#   stages: setup data vae vocoder latents scorer latent_classifier diffusion export sample eval all
+#   (sample: the PyTorch reference sampler)
 #   paths: data in $FOLEY_CACHE/data (default training/cache), checkpoints in $FOLEY_CACHE/checkpoints/<stage>,
 #   the bundle in models/foley-small (smoke: everything under $FOLEY_CACHE/smoke/, bundle included)
 #   --smoke  a tiny dataset and a few steps per stage (CI); outputs under training/cache/smoke/
@@ -11,9 +12,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PY=${PYTHON:-/usr/bin/python3}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}"
-STAGES="setup data vae vocoder latents scorer diffusion export sample eval"
+STAGES="setup data vae vocoder latents scorer latent_classifier diffusion export sample eval"
 
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 stage=$1; shift
 SMOKE=()
@@ -37,8 +38,14 @@ run_stage() {
     latents) "$PY" -m foley_train.encode_latents --data "$DATA" --vae-ckpt "$CKPT/vae/vae.pt" --out "$CKPT/latents" \
       ${LIMIT[@]+"${LIMIT[@]}"} ;;
     scorer) "$PY" -m foley_train.train_scorer --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/scorer" "$@" ;;
+    latent_classifier) if [ -f "$CKPT/latent_classifier/latent_classifier.pt" ]; then
+        echo "latent_classifier: $CKPT/latent_classifier/latent_classifier.pt exists (delete it to retrain)" >&2
+      else "$PY" -m foley_train.latent_classifier --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/latent_classifier" "$@"; fi ;;
+    # With the latent classifier present, the denoiser also learns to make its x̂0 sound like its prompt's class.
     diffusion) "$PY" -m foley_train.train_diffusion --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/diffusion" \
-      $([ -f "$CKPT/scorer/scorer.pt" ] && printf '%s' "--text-encoder $CKPT/scorer/scorer.pt") --resume "$@" ;;
+      $([ -f "$CKPT/scorer/scorer.pt" ] && printf '%s' "--text-encoder $CKPT/scorer/scorer.pt") \
+      $([ -f "$CKPT/latent_classifier/latent_classifier.pt" ] && printf '%s' "--class-loss-weight 0.03 --class-loss-classifier $CKPT/latent_classifier/latent_classifier.pt") \
+      --resume "$@" ;;
     export) "$PY" -m foley_train.export_bundle --bundle "$BUNDLE" --diffusion-ckpt "$CKPT/diffusion/diffusion.pt" \
       --vae-ckpt "$CKPT/vae/vae.pt" --vocoder-ckpt "$CKPT/vocoder/vocoder.pt" --data "$DATA" \
       $([ -f "$CKPT/scorer/scorer.pt" ] && printf '%s' "--scorer-ckpt $CKPT/scorer/scorer.pt") \
