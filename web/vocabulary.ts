@@ -1,27 +1,25 @@
 /** The model's vocabulary in the page: word suggestions while typing, and unknown words flagged before generating. */
-import { isWordToken, WordTokenizer } from '../src/models/tokenizer';
-import { findWeakClasses, namedClasses, type ClassAccuracy, type WeakClass } from '../src/pipeline/class-reliability';
+import { WordTokenizer } from '../src/models/tokenizer';
+import { WeakClassFinder, type ClassAccuracy, type WeakClass } from '../src/pipeline/class-reliability';
 
 export class Vocabulary {
   readonly words: readonly string[];
   readonly classes: readonly string[];
   private readonly tokenizer: WordTokenizer;
-  private readonly classAccuracy: ReadonlyMap<string, ClassAccuracy> | undefined;
-  private readonly classWords: ReadonlyMap<string, string[]>;
+  private readonly weakClassFinder: WeakClassFinder | undefined;
 
   /** `tokenizerJson` is the bundle's tokenizer.json: the page tokenises exactly as the pipeline will. */
   constructor(tokenizerJson: string, vocabulary: { words: string[]; classes: string[]; classAccuracy?: ReadonlyMap<string, ClassAccuracy> }, source = 'tokenizer.json') {
     this.tokenizer = WordTokenizer.parse(tokenizerJson, source);
     this.words = [...new Set(vocabulary.words)].filter((word) => !word.startsWith('<')).sort();
     this.classes = [...new Set(vocabulary.classes)].sort();
-    this.classAccuracy = vocabulary.classAccuracy;
-    this.classWords = new Map(this.classes.map((name) => [name, this.tokenizer.splitWords(name).filter(isWordToken)]));
+    const table = vocabulary.classAccuracy;
+    this.weakClassFinder = table === undefined ? undefined : new WeakClassFinder((text) => this.tokenizer.splitWords(text), this.classes, table);
   }
 
   /** Sound classes `text` names that the model rendered right in under half of its validation clips (as the pipeline warns). */
   weakClasses(text: string): WeakClass[] {
-    if (this.classAccuracy === undefined) return [];
-    return findWeakClasses(namedClasses(this.tokenizer.splitWords(text).filter(isWordToken), this.classWords), this.classAccuracy);
+    return this.weakClassFinder?.find([text]) ?? [];
   }
 
   /** Words of `text` the model does not know (they become `<unk>`), each once, in order. */

@@ -22,8 +22,7 @@ import type { PipelineProgress, PipelineStage, ProgressCallback } from './progre
 import { GeneratedAudio, type GenerationResult, type StageTimings } from './result';
 import { checkPitch, formatCents, IN_TUNE_CENTS, promptedNote, type PitchCheck, type PromptedNote } from './prompted-note';
 import { PitchEstimator, type PitchEstimate } from '../dsp/pitch';
-import { describeWeakClass, findWeakClasses, namedClasses, type WeakClass } from './class-reliability';
-import { isWordToken } from '../models/tokenizer';
+import { describeWeakClass, WeakClassFinder, type WeakClass } from './class-reliability';
 import { HarmonicComb } from '../dsp/harmonic-comb';
 import { HarmonicResynthesis } from '../dsp/harmonic-resynthesis';
 
@@ -195,8 +194,8 @@ export class AudioDiffusionPipeline {
   /** The bundle's text–audio scorer, when it has one. */
   readonly scorer: LatentScorer | undefined;
   private readonly sessions: OnnxSession[];
-  /** Each sound class's words (the tokenizer's split), built on the first prompt that needs them. */
-  private classWords: Map<string, string[]> | undefined;
+  /** Finds the weak classes prompts name; built on the first prompt that needs it. */
+  private weakClassFinder: WeakClassFinder | undefined;
   private pitchEstimator: PitchEstimator | undefined;
   private pitchGuide: HarmonicComb | undefined;
   private lowNoteGuide: HarmonicResynthesis | undefined;
@@ -708,10 +707,8 @@ export class AudioDiffusionPipeline {
   private reportWeakClasses(prompts: readonly string[], ctx: RunContext): WeakClass[] {
     const table = this.bundle.vocabulary.classAccuracy;
     if (table === undefined) return [];
-    this.classWords ??= new Map(this.bundle.vocabulary.classes.map((name) => [name, this.tokenizer.splitWords(name).filter(isWordToken)]));
-    const classWords = this.classWords;
-    const named = prompts.flatMap((prompt) => namedClasses(this.tokenizer.splitWords(prompt).filter(isWordToken), classWords));
-    const weak = findWeakClasses(named, table);
+    this.weakClassFinder ??= new WeakClassFinder((text) => this.tokenizer.splitWords(text), this.bundle.vocabulary.classes, table);
+    const weak = this.weakClassFinder.find(prompts);
     for (const w of weak) ctx.onProgress?.({ type: 'warning', code: 'weak-class', message: describeWeakClass(w) });
     return weak;
   }

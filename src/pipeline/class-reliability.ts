@@ -1,3 +1,4 @@
+import { isWordToken } from '../models/tokenizer';
 import { ModelBundleError } from '../utils/errors';
 
 /** How often the model rendered one sound class so that the evaluator heard it (tokenizer/vocabulary.json). */
@@ -87,6 +88,27 @@ export function findWeakClasses(named: readonly string[], table: ReadonlyMap<str
     if (row !== undefined && row.clips >= minClips && row.right / row.clips < maxShare) weak.push({ className, ...row });
   }
   return weak;
+}
+
+/**
+ * The weak classes a set of prompts names, from a bundle's classes and measurement: what the pipeline warns about
+ * and the demo page shows while typing, so both read prompts the same way. `splitWords` is the bundle tokenizer's
+ * split (`WordTokenizer.splitWords`); each class's words are split once, here.
+ */
+export class WeakClassFinder {
+  private readonly classWords: ReadonlyMap<string, readonly string[]>;
+
+  constructor(
+    private readonly splitWords: (text: string) => string[],
+    classes: readonly string[],
+    private readonly table: ReadonlyMap<string, ClassAccuracy>,
+  ) {
+    this.classWords = new Map(classes.map((name) => [name, splitWords(name).filter(isWordToken)]));
+  }
+
+  find(prompts: readonly string[]): WeakClass[] {
+    return findWeakClasses(prompts.flatMap((prompt) => namedClasses(this.splitWords(prompt).filter(isWordToken), this.classWords)), this.table);
+  }
 }
 
 /** One line for a user: what was asked, how often it came out right, what it tends to sound like instead. */

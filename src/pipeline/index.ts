@@ -10,5 +10,5 @@ export { FetchBundleReader } from './bundle-reader';
 export type { BundleReader, FetchBundleReaderOptions } from './bundle-reader';
 export type { ModelIndex, ModelDefaults, AudioConfig, ValidatedBundle, VocoderConfig, BundleFiles } from './model-index';
 export type { WavSampleFormat } from './deps';
-export { namedClasses, findWeakClasses, describeWeakClass, parseClassAccuracy, WEAK_CLASS_DEFAULTS } from './class-reliability';
+export { namedClasses, findWeakClasses, WeakClassFinder, describeWeakClass, parseClassAccuracy, WEAK_CLASS_DEFAULTS } from './class-reliability';
 export type { ClassAccuracy, WeakClass, WeakClassOptions } from './class-reliability';
