@@ -99,7 +99,7 @@ describe('ranking by the prompted note', () => {
   it('guides only the waveforms that miss a note at or above the vocoder\'s floor, and measures them again', async () => {
     // A3 (MIDI 57) lies above foley-small's pitch_floor_midi (52): there the comb guide acts on misses only.
     const above = 'a soft cello note, a3';
-    const options = { ...FAST, seed: 8, numWaveformsPerPrompt: 4, rankByPitch: false };
+    const options = { ...FAST, seed: 5, numWaveformsPerPrompt: 4, rankByPitch: false };
     const plain = await pipeline.generate(above, { ...options, pitchGuide: false });
     const guided = await pipeline.generate(above, options);
     let missed = 0;
@@ -120,11 +120,11 @@ describe('ranking by the prompted note', () => {
         if (after.pitch!.inTune) fixed += 1;
       }
     }
-    // Seed 8 of this prompt: three waveforms miss a3, and the guide brings two of them onto it.
+    // Seed 5 of this prompt (run 13's UNet): all four waveforms miss a3, and the guide brings one of them onto it.
     expect(missed).toBeGreaterThan(0);
     expect(fixed).toBeGreaterThan(0);
     // Ranked with the guide: in tune as generated first, then in tune once guided, then off the note.
-    const ranked = await pipeline.generate(above, { ...FAST, seed: 8, numWaveformsPerPrompt: 4 });
+    const ranked = await pipeline.generate(above, { ...FAST, seed: 5, numWaveformsPerPrompt: 4 });
     const tiers = ranked.audios.map((a) => (a.pitch!.inTune ? (a.pitch!.guided ? 1 : 2) : 0));
     expect([...tiers].sort((a, b) => b - a)).toEqual(tiers);
     expect(tiers).toContain(1);
@@ -134,10 +134,10 @@ describe('ranking by the prompted note', () => {
   });
 
   it('rebuilds every note below the vocoder\'s floor from its harmonics, so the waveform repeats at the note', async () => {
-    // G2 (MIDI 43) and C3 (48) lie below foley-small's pitch_floor_midi (52). Seed 3's cellos are off g2 as
-    // generated and repeat at the vocoder's three-hop buzz (480 samples) more than at the note; seed 1's organs are
-    // heard in tune with c3. Both are rebuilt, whatever the estimate, and then repeat at the note's period.
-    for (const [prompt, seed, inTuneBefore] of [[PROMPT, 3, false], ['a church organ note, c3', 1, true]] as const) {
+    // G2 (MIDI 43) and C3 (48) lie below foley-small's pitch_floor_midi (52). Seed 1's cellos (run 13's UNet) are off
+    // g2 as generated and repeat at the vocoder's three-hop buzz (480 samples) more than at the note; seed 13's organs
+    // are heard in tune with c3. Both are rebuilt, whatever the estimate, and then repeat at the note's period.
+    for (const [prompt, seed, inTuneBefore] of [[PROMPT, 1, false], ['a church organ note, c3', 13, true]] as const) {
       const options = { ...FAST, durationSeconds: 2, seed, numWaveformsPerPrompt: 2, rankByPitch: false };
       const plain = await pipeline.generate(prompt, { ...options, pitchGuide: false });
       const rebuilt = await pipeline.generate(prompt, options);
@@ -145,8 +145,8 @@ describe('ranking by the prompted note', () => {
         const [before, after] = [plain.audios[k], rebuilt.audios[k]];
         const period = pipeline.sampleRate / after.pitch!.expected;
         expect([before.pitch!.inTune, before.pitch!.guided]).toEqual([inTuneBefore, false]);
-        // Rebuilt whatever the estimate. The estimator may still hear a harmonic (seed 3's first cello: its third,
-        // 294 Hz, dominates), so the periodicity below, not `inTune`, is what the rebuild guarantees.
+        // Rebuilt whatever the estimate. The estimator may still hear a harmonic where one dominates the
+        // fundamental, so the periodicity below, not `inTune`, is what the rebuild guarantees.
         expect(after.pitch!.guided).toBe(true);
         // the cellos buzz more than they sound g2; the organs are heard in tune, and still rebuilt
         if (!inTuneBefore) expect(aperiodicity(before.data, 480)).toBeLessThan(aperiodicity(before.data, period));
