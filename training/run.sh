@@ -44,7 +44,7 @@ run_stage() {
     # With the latent classifier present, the denoiser also learns to make its x̂0 sound like its prompt's class.
     diffusion) "$PY" -m foley_train.train_diffusion --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/diffusion" \
       $([ -f "$CKPT/scorer/scorer.pt" ] && printf '%s' "--text-encoder $CKPT/scorer/scorer.pt") \
-      $([ -f "$CKPT/latent_classifier/latent_classifier.pt" ] && printf '%s' "--class-loss-weight 0.1 --class-loss-classifier $CKPT/latent_classifier/latent_classifier.pt") \
+      $([ -f "$CKPT/latent_classifier/latent_classifier.pt" ] && printf '%s' "--class-loss-weight 1.0 --class-loss-classifier $CKPT/latent_classifier/latent_classifier.pt") \
       --resume "$@" ;;
     export) "$PY" -m foley_train.export_bundle --bundle "$BUNDLE" --diffusion-ckpt "$CKPT/diffusion/diffusion.pt" \
       --vae-ckpt "$CKPT/vae/vae.pt" --vocoder-ckpt "$CKPT/vocoder/vocoder.pt" --data "$DATA" \

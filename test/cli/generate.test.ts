@@ -145,7 +145,7 @@ describe('foley generate', () => {
 
 describe('foley generate --candidates, with a scorer', () => {
   // A seed where the scorer's favourite of 4 misses the note and another candidate is in tune (test/cli).
-  const PITCH_SEED = 2;
+  const PITCH_SEED = 1;
   const OPTIONS = ['--bundle', SCORED, '--steps', '4', '--scheduler', 'ddim', '--duration', '0.5', '--seed', '3'];
 
   it('keeps the best of N per file, ranks -n files best first and prints each score', async () => {

@@ -25,7 +25,7 @@ class ClassLossTest(unittest.TestCase):
         self.path = Path(self.tmp.name) / "latent_classifier.pt"
         torch.save({"state_dict": model.state_dict(), "config": model.config, "classes": CLASSES}, self.path)
         self.manifest = {"a": {"class": "cello"}, "b": {"class": "bagpipe"}, "c": {"class": "trumpet"}}
-        self.loss = ClassLoss(self.path, self.manifest, ["a", "b", "c"], torch.device("cpu"))
+        self.loss = ClassLoss([self.path], self.manifest, ["a", "b", "c"], torch.device("cpu"))
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -43,11 +43,28 @@ class ClassLossTest(unittest.TestCase):
         x0_hat = torch.randn(2, 2, 4, 8, requires_grad=True)
         self.loss(x0_hat, torch.tensor([0, 1]), torch.tensor([False, False])).backward()
         self.assertGreater(x0_hat.grad.abs().sum().item(), 0.0)
-        self.assertTrue(all(p.grad is None and not p.requires_grad for p in self.loss.classifier.parameters()))
+        self.assertTrue(all(p.grad is None and not p.requires_grad for p in self.loss.classifiers[0].parameters()))
+
+    def test_several_readers_give_the_mean_of_their_cross_entropies_each_with_its_own_class_order(self):
+        # The second reader lists its classes in another order: each must be asked for the row's class by its own index.
+        other_classes = ["trumpet", "bagpipe", "cello"]
+        other = LatentClassifier(in_channels=2, freq_bins=4, n_classes=3, width=8, blocks=1)
+        other_path = Path(self.tmp.name) / "other.pt"
+        torch.save({"state_dict": other.state_dict(), "config": other.config, "classes": other_classes}, other_path)
+        pair = ClassLoss([self.path, other_path], self.manifest, ["a", "b", "c"], torch.device("cpu"))
+        x0_hat = torch.randn(3, 2, 4, 8)
+        idx, kept = torch.tensor([2, 0, 1]), torch.tensor([False, False, False])
+        first, _ = load(self.path)
+        second, _ = load(other_path)
+        wanted = ["trumpet", "cello", "bagpipe"]  # the classes of clips c, a, b
+        expected = (F.cross_entropy(first(x0_hat), torch.tensor([CLASSES.index(c) for c in wanted]))
+                    + F.cross_entropy(second(x0_hat), torch.tensor([other_classes.index(c) for c in wanted]))) / 2
+        self.assertAlmostEqual(pair(x0_hat, idx, kept).item(), expected.item(), places=5)
+        self.assertEqual(len(pair.real_accuracy(x0_hat, idx)), 2)
 
     def test_refuses_a_classifier_that_lacks_a_class_of_the_data(self):
         with self.assertRaises(SystemExit) as caught:
-            ClassLoss(self.path, {**self.manifest, "d": {"class": "kazoo"}}, ["a", "d"], torch.device("cpu"))
+            ClassLoss([self.path], {**self.manifest, "d": {"class": "kazoo"}}, ["a", "d"], torch.device("cpu"))
         self.assertIn("kazoo", str(caught.exception))
 
 
