@@ -40,6 +40,22 @@ class LatentClassifier(nn.Module):
         return self.head(self.tower(latent, mask))
 
 
+def pgd_perturbation(model: nn.Module, latent: torch.Tensor, labels: torch.Tensor, eps: float, steps: int) -> torch.Tensor:
+    """Projected gradient ascent on the cross-entropy within an L∞ ball of radius `eps` (Madry et al. 2018, "Towards
+    Deep Learning Models Resistant to Adversarial Attacks", §2, the PGD attack): the perturbation δ, |δ| ≤ eps
+    everywhere, that a reader trained on latent + δ must also read right. The UNet's class loss then cannot satisfy
+    the reader with changes that small."""
+    delta = torch.zeros_like(latent, requires_grad=True)
+    step_size = 2.5 * eps / steps
+    for _ in range(steps):
+        loss = F.cross_entropy(model(latent + delta), labels)
+        (grad,) = torch.autograd.grad(loss, delta)
+        with torch.no_grad():
+            delta += step_size * grad.sign()
+            delta.clamp_(-eps, eps)
+    return delta.detach()
+
+
 def load(path: Path, device: torch.device | str = "cpu") -> tuple[LatentClassifier, list[str]]:
     state = torch.load(path, map_location=device)
     model = LatentClassifier(**state["config"])
@@ -66,6 +82,10 @@ def main(argv=None) -> int:
     p.add_argument("--max-noise", type=float, default=0.5,
                    help="training latents get Gaussian noise of a std drawn uniformly from [0, this]; a larger value "
                         "makes a reader of noisier latents (run 17's second reader: 1.0, seed 4322)")
+    p.add_argument("--adversarial-eps", type=float, default=0.0,
+                   help="train on PGD-perturbed latents (L∞ radius in latent units; 0 = off), so the reader is not "
+                        "satisfied by small changes (the class loss's UNet learned such changes: model-card notes)")
+    p.add_argument("--adversarial-steps", type=int, default=3)
     p.add_argument("--width", type=int, default=160)
     p.add_argument("--blocks", type=int, default=4)
     p.add_argument("--smoke", action="store_true", help="a few steps (CI)")
@@ -98,6 +118,8 @@ def main(argv=None) -> int:
         batch = x[idx, :, :, :length]
         sigma = torch.rand(len(idx), 1, 1, 1, generator=gen) * args.max_noise
         batch = batch + sigma * torch.randn(batch.shape, generator=gen)
+        if args.adversarial_eps > 0:
+            batch = batch + pgd_perturbation(model, batch, y[idx], args.adversarial_eps, args.adversarial_steps)
         loss = F.cross_entropy(model(batch), y[idx], label_smoothing=0.05)
         opt.zero_grad()
         loss.backward()
@@ -108,7 +130,7 @@ def main(argv=None) -> int:
         if args.minutes and (time.time() - start) / 60 > args.minutes:
             break
     model.eval()
-    result = {"class_count": len(classes), "seed": args.seed, "max_noise": args.max_noise, "steps": step + 1, "train_minutes": round((time.time() - start) / 60, 2)}
+    result = {"class_count": len(classes), "seed": args.seed, "max_noise": args.max_noise, "adversarial_eps": args.adversarial_eps, "steps": step + 1, "train_minutes": round((time.time() - start) / 60, 2)}
     if val is not None:
         vx, _, vlabels = val
         known = [n for n, c in enumerate(vlabels) if c in index]

@@ -69,6 +69,24 @@ class ClassLossTest(unittest.TestCase):
 
 
 
+class PgdPerturbationTest(unittest.TestCase):
+    def test_stays_in_the_ball_and_raises_the_loss_more_than_random_noise_of_the_same_size(self):
+        from foley_train.latent_classifier import pgd_perturbation
+        torch.manual_seed(1)
+        model = LatentClassifier(in_channels=2, freq_bins=4, n_classes=3, width=16, blocks=2).eval()
+        latent, labels = torch.randn(8, 2, 4, 16), torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+        eps = 0.05
+        delta = pgd_perturbation(model, latent, labels, eps, steps=5)
+        self.assertLessEqual(delta.abs().max().item(), eps + 1e-7)
+        with torch.no_grad():
+            clean = F.cross_entropy(model(latent), labels).item()
+            attacked = F.cross_entropy(model(latent + delta), labels).item()
+            random = F.cross_entropy(model(latent + eps * torch.randn_like(latent).sign()), labels).item()
+        self.assertGreater(attacked, clean)
+        self.assertGreater(attacked - clean, 3 * abs(random - clean))
+        self.assertTrue(all(p.grad is None for p in model.parameters()))
+
+
 class LatentClassifierTrainingTest(unittest.TestCase):
     def test_smoke_run_writes_a_loadable_classifier_with_its_class_list(self):
         import json
@@ -86,12 +104,14 @@ class LatentClassifierTrainingTest(unittest.TestCase):
                 np.savez(root / f"latents_{split}.npz", latents=rng.standard_normal((count, 2, 4, 32)).astype(np.float16),
                          frames=np.full(count, 32), ids=np.array(ids))
             (root / "manifest.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
-            main(["--latents", tmp, "--data", tmp, "--out", str(root / "out"), "--smoke", "--batch-size", "4"])
+            main(["--latents", tmp, "--data", tmp, "--out", str(root / "out"), "--smoke", "--batch-size", "4",
+                  "--adversarial-eps", "0.05", "--adversarial-steps", "2"])
             model, classes = load(root / "out" / "latent_classifier.pt")
             self.assertEqual(classes, CLASSES)
             self.assertEqual(model(torch.zeros(1, 2, 4, 16)).shape, (1, 3))
             saved = torch.load(root / "out" / "latent_classifier.pt")
             self.assertEqual(saved["class_count"], 3)
+            self.assertEqual(saved["adversarial_eps"], 0.05)
             self.assertIn("validation_accuracy", saved)
 
 
