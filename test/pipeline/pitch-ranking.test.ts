@@ -5,36 +5,15 @@
  * `pitch-miss` warning and GeneratedAudio.pitch say how far off a waveform is.
  */
 import { join } from 'node:path';
-import { AudioDiffusionPipeline, type GenerateOptions } from '../../src/pipeline/audio-diffusion-pipeline';
+import { AudioDiffusionPipeline } from '../../src/pipeline/audio-diffusion-pipeline';
 import { PitchEstimator, centsBetween } from '../../src/dsp/pitch';
 import type { PipelineProgress } from '../../src/pipeline/progress';
 import { Rng } from '../../src/utils/random';
 import type { GeneratedAudio } from '../../src/pipeline/result';
+import { BELOW_FLOOR_IN_TUNE, BELOW_FLOOR_MISS, BUZZ_PERIOD, COMB_FIXES_A_MISS, FAST, aperiodicity } from '../support/seed-scenarios';
 
 const BUNDLE = join(__dirname, '../../models/foley-small');
-// DDIM at eta 0 is deterministic, so a candidate regenerated alone from its initial noise is the same candidate.
-const FAST: GenerateOptions = { durationSeconds: 1, numInferenceSteps: 6, scheduler: 'ddim' };
 const PROMPT = 'a soft cello note, g2';
-
-/**
- * YIN's cumulative-mean-normalised difference (de Cheveigné & Kawahara 2002, eq. 8) at a (fractional) lag, over
- * 0.2 s from the loudest point on: near 0 for a sound that repeats at that lag, about 1 for one that does not.
- */
-function aperiodicity(x: Float32Array, lag: number): number {
-  let peak = 0;
-  for (let i = 1; i < x.length; i++) if (Math.abs(x[i]) > Math.abs(x[peak])) peak = i;
-  const start = Math.min(peak, x.length - 3200 - Math.ceil(lag) - 1);
-  const d = (tau: number): number => {
-    const whole = Math.floor(tau);
-    const frac = tau - whole;
-    let sum = 0;
-    for (let i = start; i < start + 3200; i++) sum += (x[i] - (x[i + whole] * (1 - frac) + x[i + whole + 1] * frac)) ** 2;
-    return sum;
-  };
-  let mean = 0;
-  for (let tau = 1; tau <= Math.floor(lag); tau++) mean += d(tau);
-  return d(lag) / (mean / Math.floor(lag));
-}
 
 describe('ranking by the prompted note', () => {
   let pipeline: AudioDiffusionPipeline;
@@ -99,7 +78,8 @@ describe('ranking by the prompted note', () => {
   it('guides only the waveforms that miss a note at or above the vocoder\'s floor, and measures them again', async () => {
     // A3 (MIDI 57) lies above foley-small's pitch_floor_midi (52): there the comb guide acts on misses only.
     const above = 'a soft cello note, a3';
-    const options = { ...FAST, seed: 5, numWaveformsPerPrompt: 4, rankByPitch: false };
+    const seed = COMB_FIXES_A_MISS.committed;
+    const options = { ...FAST, seed, numWaveformsPerPrompt: 4, rankByPitch: false };
     const plain = await pipeline.generate(above, { ...options, pitchGuide: false });
     const guided = await pipeline.generate(above, options);
     let missed = 0;
@@ -120,11 +100,12 @@ describe('ranking by the prompted note', () => {
         if (after.pitch!.inTune) fixed += 1;
       }
     }
-    // Seed 5 of this prompt (run 13's UNet): all four waveforms miss a3, and the guide brings one of them onto it.
+    // The committed seed (test/support/seed-scenarios.ts; `npm run find-seeds` re-finds it for a new UNet): some
+    // waveforms miss a3, and the guide brings one of them onto it.
     expect(missed).toBeGreaterThan(0);
     expect(fixed).toBeGreaterThan(0);
     // Ranked with the guide: in tune as generated first, then in tune once guided, then off the note.
-    const ranked = await pipeline.generate(above, { ...FAST, seed: 5, numWaveformsPerPrompt: 4 });
+    const ranked = await pipeline.generate(above, { ...FAST, seed, numWaveformsPerPrompt: 4 });
     const tiers = ranked.audios.map((a) => (a.pitch!.inTune ? (a.pitch!.guided ? 1 : 2) : 0));
     expect([...tiers].sort((a, b) => b - a)).toEqual(tiers);
     expect(tiers).toContain(1);
@@ -134,10 +115,11 @@ describe('ranking by the prompted note', () => {
   });
 
   it('rebuilds every note below the vocoder\'s floor from its harmonics, so the waveform repeats at the note', async () => {
-    // G2 (MIDI 43) and C3 (48) lie below foley-small's pitch_floor_midi (52). Seed 2's cellos (run 16's UNet) are off
-    // g2 as generated and repeat at the vocoder's three-hop buzz (480 samples) more than at the note; seed 1's cellos
-    // are heard in tune with c3. Both are rebuilt, whatever the estimate, and then repeat at the note's period.
-    for (const [prompt, seed, inTuneBefore] of [[PROMPT, 2, false], ['a soft cello note, c3', 1, true]] as const) {
+    // G2 (MIDI 43) and C3 (48) lie below foley-small's pitch_floor_midi (52). With the committed seeds
+    // (test/support/seed-scenarios.ts), the g2 cellos are off the note as generated and repeat at the vocoder's
+    // three-hop buzz (480 samples) more than at the note; the c3 cellos are heard in tune. Both are rebuilt, whatever
+    // the estimate, and then repeat at the note's period.
+    for (const [prompt, seed, inTuneBefore] of [[PROMPT, BELOW_FLOOR_MISS.committed, false], ['a soft cello note, c3', BELOW_FLOOR_IN_TUNE.committed, true]] as const) {
       const options = { ...FAST, durationSeconds: 2, seed, numWaveformsPerPrompt: 2, rankByPitch: false };
       const plain = await pipeline.generate(prompt, { ...options, pitchGuide: false });
       const rebuilt = await pipeline.generate(prompt, options);
@@ -148,11 +130,11 @@ describe('ranking by the prompted note', () => {
         // Rebuilt whatever the estimate. The estimator may still hear a harmonic where one dominates the
         // fundamental, so the periodicity below, not `inTune`, is what the rebuild guarantees.
         expect(after.pitch!.guided).toBe(true);
-        // the cellos buzz more than they sound g2; the organs are heard in tune, and still rebuilt
-        if (!inTuneBefore) expect(aperiodicity(before.data, 480)).toBeLessThan(aperiodicity(before.data, period));
+        // the g2 cellos buzz more than they sound g2; the c3 ones are heard in tune, and still rebuilt
+        if (!inTuneBefore) expect(aperiodicity(before.data, BUZZ_PERIOD)).toBeLessThan(aperiodicity(before.data, period));
         else expect(Buffer.from(after.data.buffer).equals(Buffer.from(before.data.buffer))).toBe(false);
         expect(aperiodicity(after.data, period)).toBeLessThan(0.15); // periodic by YIN's rule
-        expect(aperiodicity(after.data, period)).toBeLessThan(aperiodicity(after.data, 480));
+        expect(aperiodicity(after.data, period)).toBeLessThan(aperiodicity(after.data, BUZZ_PERIOD));
       }
     }
   });
