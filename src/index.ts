@@ -3,7 +3,7 @@ export * from './utils/errors';
 export * from './schedulers';
 export { Rng, randn, portableLog } from './utils/random';
 export type { Hertz, Seconds, Samples, Decibels, LUFS, NormalRange } from './types/units';
-export { OnnxSession, onnxBackend, setOnnxBackend, WordTokenizer, PromptEncoder, Denoiser, VaeDecoder, VaeEncoder, LatentScorer } from './models';
+export { OnnxSession, onnxBackend, setOnnxBackend, WordTokenizer, PromptEncoder, Denoiser, VaeDecoder, VaeEncoder, LatentScorer, ClassReader } from './models';
 export type { FeedTensor, OutputTensor, TensorSignature, OnnxSessionOptions, OnnxBackend, OrtModule, TokenizerJson, TokenizedPrompt, TextEncoderConfig, UNetConfig, GuidedPrediction, VaeConfig, ScorerConfig } from './models';
 export { NeuralVocoder, GriffinLimVocoder, createVocoder, readVocoderConfig, checkVocoderConfig } from './models/vocoder';
 export type { Vocoder, VocoderKind, NeuralVocoderOptions, GriffinLimVocoderOptions } from './models/vocoder';

@@ -38,9 +38,15 @@ run_stage() {
     latents) "$PY" -m foley_train.encode_latents --data "$DATA" --vae-ckpt "$CKPT/vae/vae.pt" --out "$CKPT/latents" \
       ${LIMIT[@]+"${LIMIT[@]}"} ;;
     scorer) "$PY" -m foley_train.train_scorer --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/scorer" "$@" ;;
+    # Two readers of the latents: the class loss's (latent_classifier) and the bundle's class_reader, trained on
+    # PGD-perturbed latents (latent_classifier_adv), which ranks candidates by the class their prompt asks for.
     latent_classifier) if [ -f "$CKPT/latent_classifier/latent_classifier.pt" ]; then
         echo "latent_classifier: $CKPT/latent_classifier/latent_classifier.pt exists (delete it to retrain)" >&2
-      else "$PY" -m foley_train.latent_classifier --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/latent_classifier" "$@"; fi ;;
+      else "$PY" -m foley_train.latent_classifier --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/latent_classifier" "$@"; fi
+      if [ -f "$CKPT/latent_classifier_adv/latent_classifier.pt" ]; then
+        echo "latent_classifier: $CKPT/latent_classifier_adv/latent_classifier.pt exists (delete it to retrain)" >&2
+      else "$PY" -m foley_train.latent_classifier --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/latent_classifier_adv" \
+        --seed 4323 --adversarial-eps 0.1 --adversarial-steps 3 --steps 2500 --minutes 60 "$@"; fi ;;
     # With the latent classifier present, the denoiser also learns to make its x̂0 sound like its prompt's class.
     diffusion) "$PY" -m foley_train.train_diffusion --data "$DATA" --latents "$CKPT/latents" --out "$CKPT/diffusion" \
       $([ -f "$CKPT/scorer/scorer.pt" ] && printf '%s' "--text-encoder $CKPT/scorer/scorer.pt") \
@@ -49,6 +55,7 @@ run_stage() {
     export) "$PY" -m foley_train.export_bundle --bundle "$BUNDLE" --diffusion-ckpt "$CKPT/diffusion/diffusion.pt" \
       --vae-ckpt "$CKPT/vae/vae.pt" --vocoder-ckpt "$CKPT/vocoder/vocoder.pt" --data "$DATA" \
       $([ -f "$CKPT/scorer/scorer.pt" ] && printf '%s' "--scorer-ckpt $CKPT/scorer/scorer.pt") \
+      $([ -f "$CKPT/latent_classifier_adv/latent_classifier.pt" ] && printf '%s' "--class-reader-ckpt $CKPT/latent_classifier_adv/latent_classifier.pt") \
       --fixtures "$FIXTURES" --parity-fixture "$FIXTURES/bundle-parity/text_unet.json" \
       $(for a in "$@"; do [ "$a" = --smoke ] || printf '%s ' "$a"; done)
       "$PY" -m foley_train.model_card --bundle "$BUNDLE" --data "$DATA" --checkpoints "$CKPT" ;;

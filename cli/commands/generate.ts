@@ -155,7 +155,8 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
         const stream = result.audios.length > 1 ? `, stream ${audio.stream}` : '';
         const candidate = audio.candidate > 0 ? `, candidate ${audio.candidate}` : '';
         const score = audio.score === undefined ? '' : `, score ${audio.score.toFixed(3)}`;
-        io.stderr.write(`wrote ${outputs[k]} (${audio.durationSeconds.toFixed(2)} s, seed ${audio.seed}${stream}${candidate}${score}${describePitch(audio.pitch)})\n`);
+        const classProbability = audio.classProbability === undefined ? '' : `, class ${(100 * audio.classProbability).toFixed(0)} %`;
+        io.stderr.write(`wrote ${outputs[k]} (${audio.durationSeconds.toFixed(2)} s, seed ${audio.seed}${stream}${candidate}${score}${classProbability}${describePitch(audio.pitch)})\n`);
       }
     }
   }
@@ -165,8 +166,9 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
       seed: result.seed,
       ...(result.seedB === undefined ? {} : { seedB: result.seedB }),
       // score: the bundle scorer's cosine similarity to the prompt, null when the bundle has no scorer; pitch: the
-      // estimated pitch against the prompted note, null when the prompt names none.
-      waveforms: result.audios.map((a, k) => ({ file: outputs[k], prompt: a.prompt, seed: a.seed, stream: a.stream, candidate: a.candidate, score: a.score ?? null, pitch: a.pitch ?? null, durationSeconds: a.durationSeconds })),
+      // estimated pitch against the prompted note, null when the prompt names none; classProbability: the class
+      // reader's probability that the sound is the class the prompt asks for, null unless candidates were ranked by it.
+      waveforms: result.audios.map((a, k) => ({ file: outputs[k], prompt: a.prompt, seed: a.seed, stream: a.stream, candidate: a.candidate, score: a.score ?? null, classProbability: a.classProbability ?? null, pitch: a.pitch ?? null, durationSeconds: a.durationSeconds })),
       sampleRate: result.sampleRate,
       durationSeconds: result.durationSeconds,
       unknownWords: result.unknownWords,
@@ -193,6 +195,8 @@ interface GenerateArgs extends CommonArgs {
   candidates: number;
   pitchRank: boolean;
   'pitch-rank': boolean;
+  classRank: boolean;
+  'class-rank': boolean;
   pitchGuide: boolean;
   'pitch-guide': boolean;
   loop: boolean;
@@ -206,8 +210,9 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .positional('prompt', { type: 'string', demandOption: true, describe: 'what the sound is, e.g. "a soft cello note, g2"' })
       .option('duration', { alias: 'd', type: 'number', describe: 'seconds of audio (default: the bundle\'s)' })
       .option('n', { type: 'number', default: 1, describe: 'waveforms to make (one seed stream each; ranked best first when the bundle has a scorer)' })
-      .option('candidates', { type: 'number', default: 1, describe: 'best-of-N: denoise N candidates per waveform and keep the one the bundle\'s scorer rates best (1-16; needs a bundle with a scorer)' })
+      .option('candidates', { type: 'number', default: 1, describe: 'best-of-N: denoise N candidates per waveform and keep the best: in tune with a prompted note first, then the class reader\'s pick, then the scorer\'s (1-16; needs a bundle with a scorer)' })
       .option('pitch-rank', { type: 'boolean', default: true, describe: 'with --candidates > 1 and a prompt naming one note (e.g. "c4"), prefer the candidates within ±50 cents of it (--no-pitch-rank: the scorer alone)' })
+      .option('class-rank', { type: 'boolean', default: true, describe: 'with --candidates > 1 and a bundle with a class reader, keep the candidate most likely to be the sound class the prompt asks for (after pitch, before the scorer; --no-class-rank: pitch, then the scorer)' })
       .option('pitch-guide', { type: 'boolean', default: true, describe: 'pull a sound that misses the prompted note toward it (a comb at its harmonics; notes below the vocoder\'s pitch floor, E3, rebuilt from their harmonics; --no-pitch-guide: leave it as generated)' })
       .option('loop', { type: 'boolean', default: false, describe: 'make a seamless loop (length on a 40 ms grid)' })
       .example('$0 generate "a tight snare drum hit" -o snare.wav --seed 7', '')
@@ -241,6 +246,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         numWaveformsPerPrompt: args.n,
         candidates: args.candidates,
         rankByPitch: args.pitchRank,
+        rankByClass: args.classRank,
         pitchGuide: args.pitchGuide,
         loop: args.loop,
         onProgress: reporter.onProgress,

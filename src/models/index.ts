@@ -10,5 +10,7 @@ export { Denoiser } from './unet';
 export type { UNetConfig, GuidedPrediction } from './unet';
 export { VaeDecoder, VaeEncoder } from './vae';
 export type { VaeConfig } from './vae';
+export { ClassReader } from './class-reader';
+export type { ClassReaderConfig, PromptClass } from './class-reader';
 export { LatentScorer } from './scorer';
 export type { ScorerConfig } from './scorer';

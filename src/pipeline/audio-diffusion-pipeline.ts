@@ -1,3 +1,4 @@
+import { ClassReader } from '../models/class-reader';
 import { LatentScorer } from '../models/scorer';
 import { OnnxSession, type OnnxSessionOptions } from '../models/session';
 import { PromptEncoder } from '../models/text-encoder';
@@ -23,6 +24,7 @@ import { GeneratedAudio, type GenerationResult, type StageTimings } from './resu
 import { checkPitch, formatCents, IN_TUNE_CENTS, promptedNote, type PitchCheck, type PromptedNote } from './prompted-note';
 import { PitchEstimator, type PitchEstimate } from '../dsp/pitch';
 import { describeWeakClass, WeakClassFinder, type WeakClass } from './class-reliability';
+import { isWordToken } from '../models/tokenizer';
 import { HarmonicComb } from '../dsp/harmonic-comb';
 import { HarmonicResynthesis } from '../dsp/harmonic-resynthesis';
 
@@ -72,9 +74,10 @@ export interface GenerateOptions {
    */
   numWaveformsPerPrompt?: number;
   /**
-   * Best-of-N: denoise this many noise streams per requested waveform, score each against its prompt with the
-   * bundle's scorer and keep the best (integer 1–16, default 1; > 1 needs a bundle with a scorer). Costs about
-   * N× the denoising time; only the kept latents are decoded and vocoded (all of them when ranking by pitch).
+   * Best-of-N: denoise this many noise streams per requested waveform, rank them (pitch, class, scorer: see
+   * `rankByPitch`, `rankByClass`) and keep the best (integer 1–16, default 1; > 1 needs a bundle with a scorer). Costs about
+   * N× the denoising time; only the kept latents are decoded and vocoded (all of them when ranking by pitch or by
+   * class, `rankByClass`).
    */
   candidates?: number;
   /**
@@ -84,6 +87,13 @@ export interface GenerateOptions {
    * decoded and vocoded. Default true.
    */
   rankByPitch?: boolean;
+  /**
+   * With `candidates` > 1, a bundle with a class reader (`class_reader/`) and a prompt that names one sound class
+   * it knows ("a tenor sax note", "a tight snare drum hit"): each candidate's sound is re-encoded by the VAE and
+   * read by the class reader, and the candidate most likely to be that class is kept (after pitch, before the
+   * scorer; `GeneratedAudio.classProbability`). Every candidate is then decoded and vocoded. Default true.
+   */
+  rankByClass?: boolean;
   /**
    * The pitch guide: a waveform whose prompt names one note and whose estimated pitch misses it by more than
    * ±50 cents is pulled toward the note (its spectrum weighted by a comb at the note's harmonics, then Griffin-Lim
@@ -193,6 +203,8 @@ export class AudioDiffusionPipeline {
   readonly vocoder: Vocoder;
   /** The bundle's text–audio scorer, when it has one. */
   readonly scorer: LatentScorer | undefined;
+  /** The bundle's sound-class reader, when it has one (ranks candidates by the class their prompt names). */
+  readonly classReader: ClassReader | undefined;
   private readonly sessions: OnnxSession[];
   /** Finds the weak classes prompts name; built on the first prompt that needs it. */
   private weakClassFinder: WeakClassFinder | undefined;
@@ -201,7 +213,7 @@ export class AudioDiffusionPipeline {
   private lowNoteGuide: HarmonicResynthesis | undefined;
   private disposed = false;
 
-  private constructor(bundle: ValidatedBundle, tokenizer: WordTokenizer, sessions: Record<DiffusionComponentName, OnnxSession>, vocoder: Vocoder, scorerSession?: OnnxSession) {
+  private constructor(bundle: ValidatedBundle, tokenizer: WordTokenizer, sessions: Record<DiffusionComponentName, OnnxSession>, vocoder: Vocoder, scorerSession?: OnnxSession, classReaderSession?: OnnxSession) {
     this.bundle = bundle;
     this.tokenizer = tokenizer;
     const nMels = bundle.index.audio.n_mels;
@@ -212,7 +224,9 @@ export class AudioDiffusionPipeline {
     this.vocoder = vocoder;
     const scorerConfig = bundle.configs.scorer;
     this.scorer = scorerSession === undefined || scorerConfig === undefined ? undefined : new LatentScorer(scorerSession, scorerConfig);
-    this.sessions = [...Object.values(sessions), ...(vocoder instanceof NeuralVocoder ? [vocoder.session] : []), ...(scorerSession === undefined ? [] : [scorerSession])];
+    const readerConfig = bundle.configs.class_reader;
+    this.classReader = classReaderSession === undefined || readerConfig === undefined ? undefined : new ClassReader(classReaderSession, readerConfig);
+    this.sessions = [...Object.values(sessions), ...(vocoder instanceof NeuralVocoder ? [vocoder.session] : []), ...(scorerSession === undefined ? [] : [scorerSession]), ...(classReaderSession === undefined ? [] : [classReaderSession])];
   }
 
   /**
@@ -223,7 +237,8 @@ export class AudioDiffusionPipeline {
     const reader = typeof source === 'string' ? openBundleFolder(source) : source;
     const bundle = await reader.readBundle();
     const scorerFile = bundle.files.onnx.scorer;
-    const total = ONNX_COMPONENTS.length + 1 + (scorerFile === undefined ? 0 : 1);
+    const readerFile = bundle.files.onnx.class_reader;
+    const total = ONNX_COMPONENTS.length + 1 + (scorerFile === undefined ? 0 : 1) + (readerFile === undefined ? 0 : 1);
     options.onProgress?.({ type: 'load', file: bundle.files.tokenizer, loaded: 0, total });
     const tokenizer = WordTokenizer.parse(await reader.readText(bundle.files.tokenizer), bundle.files.tokenizer);
     const sessionOptions: OnnxSessionOptions = { intraOpNumThreads: options.intraOpNumThreads };
@@ -235,6 +250,7 @@ export class AudioDiffusionPipeline {
     const sessions = {} as Record<DiffusionComponentName, OnnxSession>;
     let vocoder: Vocoder | undefined;
     let scorerSession: OnnxSession | undefined;
+    let readerSession: OnnxSession | undefined;
     let loaded = 1;
     try {
       for (const name of DIFFUSION_COMPONENTS) {
@@ -249,6 +265,12 @@ export class AudioDiffusionPipeline {
         checkOnnxSignature('scorer', scorerSession);
         loaded += 1;
       }
+      if (readerFile !== undefined) {
+        options.onProgress?.({ type: 'load', file: readerFile, loaded, total });
+        readerSession = await openSession(readerFile);
+        checkOnnxSignature('class_reader', readerSession);
+        loaded += 1;
+      }
       options.onProgress?.({ type: 'load', file: bundle.files.onnx.vocoder, loaded, total });
       const kind = options.vocoder ?? 'neural';
       if (kind === 'neural') {
@@ -259,10 +281,11 @@ export class AudioDiffusionPipeline {
       }
       if (vocoder instanceof NeuralVocoder) checkOnnxSignature('vocoder', vocoder.session);
       options.onProgress?.({ type: 'load', file: bundle.files.onnx.vocoder, loaded: total, total });
-      return new AudioDiffusionPipeline(bundle, tokenizer, sessions, vocoder, scorerSession);
+      return new AudioDiffusionPipeline(bundle, tokenizer, sessions, vocoder, scorerSession, readerSession);
     } catch (error) {
       Object.values(sessions).forEach((session) => session.release());
       scorerSession?.release();
+      readerSession?.release();
       vocoder?.release();
       throw error;
     }
@@ -377,18 +400,28 @@ export class AudioDiffusionPipeline {
     const rankByPitch = (candidates > 1 || perPrompt > 1) && (options.rankByPitch ?? true) && notes.some((n) => n !== undefined);
     let rowScores: number[] | undefined;
     if (this.scorer !== undefined) rowScores = Array.from(await this.scoreRows(clean, rows, period, loopPeriod !== undefined ? frames : period, rowCond, ctx));
+    // The one sound class each prompt names that the class reader knows (undefined: none, or several).
+    const promptClasses = waveformPrompts.map((p) => this.readableClass(p));
+    const rankByClass = candidates > 1 && this.classReader !== undefined && (options.rankByClass ?? true) && promptClasses.some((c) => c !== undefined);
     let rowAudio: Float32Array[] | undefined;
     let rowPitch: (PitchCheck | undefined)[] | undefined;
-    if (rankByPitch) {
+    let rowClass: (number | undefined)[] | undefined;
+    if (rankByPitch || rankByClass) {
       rowAudio = await this.latentsToAudio(clean, rows, period, samples, loopPeriod !== undefined, ctx);
-      rowPitch = rowAudio.map((w, r) => this.checkPitch(notes[Math.floor(r / candidates)], w, ctx));
+      rowPitch = rowAudio.map((w, r) => (rankByPitch ? this.checkPitch(notes[Math.floor(r / candidates)], w, ctx) : undefined));
     }
+    if (rankByClass) rowClass = await this.readClassRows(rowAudio!, rowAudio!.map((_, r) => promptClasses[Math.floor(r / candidates)]), ctx);
     const started5 = performance.now();
-    // Larger is better: in tune (when ranking by pitch) before out of tune, then the scorer's score.
+    // Larger is better: in tune (when ranking by pitch) before out of tune, then the class reader's probability of
+    // the prompt's class (when ranking by class), then the scorer's score.
     const better = (a: number, b: number): boolean => {
       const tuneA = rowPitch?.[a]?.inTune === true ? 1 : 0;
       const tuneB = rowPitch?.[b]?.inTune === true ? 1 : 0;
-      return tuneA !== tuneB ? tuneA > tuneB : (rowScores?.[a] ?? 0) > (rowScores?.[b] ?? 0);
+      if (tuneA !== tuneB) return tuneA > tuneB;
+      const classA = rowClass?.[a];
+      const classB = rowClass?.[b];
+      if (classA !== undefined && classB !== undefined && classA !== classB) return classA > classB;
+      return (rowScores?.[a] ?? 0) > (rowScores?.[b] ?? 0);
     };
     const chosen = Array.from({ length: batch }, (_, k) => {
       let best = 0;
@@ -411,7 +444,7 @@ export class AudioDiffusionPipeline {
     let pitches: (PitchCheck | undefined)[];
     if (rowAudio !== undefined && rowPitch !== undefined) {
       waveforms = keptRows.map((r) => rowAudio![r]);
-      pitches = keptRows.map((r) => rowPitch![r]);
+      pitches = rankByPitch ? keptRows.map((r) => rowPitch![r]) : waveforms.map((w, k) => this.checkPitch(notes[k], w, ctx));
     } else {
       let kept = clean;
       if (candidates > 1) {
@@ -425,11 +458,13 @@ export class AudioDiffusionPipeline {
       // Guiding moved some waveforms into tune: best first is now in tune as generated, then in tune once guided,
       // then off the note; each by score.
       const tier = (k: number): number => (pitches[k]?.inTune === true ? (pitches[k]!.guided ? 1 : 2) : 0);
-      order = prompts.flatMap((_, p) => Array.from({ length: perPrompt }, (_, i) => p * perPrompt + i).sort((a, b) => tier(b) - tier(a) || scores![b] - scores![a] || a - b));
+      const classOf = (k: number): number => rowClass?.[keptRows[k]] ?? 0;
+      order = prompts.flatMap((_, p) => Array.from({ length: perPrompt }, (_, i) => p * perPrompt + i).sort((a, b) => tier(b) - tier(a) || classOf(b) - classOf(a) || scores![b] - scores![a] || a - b));
     }
     this.reportPitchMisses(pitches, rankByPitch ? candidates : 1, ctx);
     waveforms = this.finish(waveforms, options, loopPeriod !== undefined, ctx);
-    const audios = order.map((k, index) => new GeneratedAudio(waveforms[k], this.sampleRate, waveformPrompts[k], seed, k % perPrompt, index, scores?.[k], chosen[k], pitches[k]));
+    const classProbabilities = rowClass === undefined ? undefined : keptRows.map((r) => (rowClass![r] === undefined ? undefined : Math.exp(rowClass![r]!)));
+    const audios = order.map((k, index) => new GeneratedAudio(waveforms[k], this.sampleRate, waveformPrompts[k], seed, k % perPrompt, index, scores?.[k], chosen[k], pitches[k], classProbabilities?.[k]));
     const reranked = this.scorer !== undefined && (perPrompt > 1 || candidates > 1);
     ctx.timings.total = (performance.now() - started) / 1000;
     return { audios, audio: audios[0].data, sampleRate: this.sampleRate, seed, unknownWords, weakClasses, reranked, durationSeconds: samples / this.sampleRate, timings: ctx.timings };
@@ -784,6 +819,64 @@ export class AudioDiffusionPipeline {
     return check;
   }
 
+  /** The class `prompt` asks for, as the class reader's caption table reads it; undefined without a reader or a clear answer. */
+  private readableClass(prompt: string): string | undefined {
+    return this.classReader?.promptClass(this.tokenizer.splitWords(prompt).filter(isWordToken))?.className;
+  }
+
+  /**
+   * The class reader's log-probability of `classes[r]` for each waveform r (undefined where no class is given): each
+   * waveform, peak-levelled as `finish` delivers it, is analysed to log-mel and encoded by the VAE, all in one batch.
+   */
+  private async readClassRows(waveforms: Float32Array[], classes: (string | undefined)[], ctx: RunContext): Promise<(number | undefined)[]> {
+    const reader = this.classReader!;
+    this.stage('rank', ctx);
+    const started = performance.now();
+    const rows = waveforms.map((_, r) => r).filter((r) => classes[r] !== undefined);
+    const out: (number | undefined)[] = waveforms.map(() => undefined);
+    if (rows.length > 0) {
+      const latents = await this.encodeWaveforms(rows.map((r) => peakLevelled(waveforms[r])));
+      const logProbs = await reader.read(latents.latents, rows.length, latents.frames);
+      const K = reader.config.classes.length;
+      rows.forEach((r, i) => {
+        out[r] = logProbs[i * K + reader.classIndex(classes[r]!)!];
+      });
+    }
+    ctx.timings.rank += (performance.now() - started) / 1000;
+    return out;
+  }
+
+  /** Waveforms of one length at the bundle's rate → their VAE latents [B, C, F, frames] (one encoder call). */
+  private async encodeWaveforms(waveforms: Float32Array[]): Promise<{ latents: Float32Array; frames: number }> {
+    const audio = this.bundle.index.audio;
+    const frames = this.latentFramesFor(waveforms[0].length);
+    const targetMelFrames = frames * this.bundle.configs.vae_encoder.downsample_time;
+    const size = audio.n_mels * targetMelFrames;
+    const mels = new Float32Array(waveforms.length * size);
+    waveforms.forEach((w, b) => {
+      const { mel, frames: melFrames } = inputToMel.logMel(w, audio);
+      mels.set(fitFrames(mel, audio.n_mels, melFrames, targetMelFrames, Math.log(audio.log_floor)), b * size);
+    });
+    return { latents: await this.vaeEncoder.encode(mels, waveforms.length, targetMelFrames), frames };
+  }
+
+  /**
+   * What a sound is, to the bundle's class reader: its most likely classes, best first, with probabilities (the
+   * clip analysed to log-mel, padded to the latent grid with silence and encoded by the VAE, as in `scoreAudio`).
+   * InvalidArgumentError when the bundle has no class reader.
+   */
+  async readClasses(audio: InputAudio, top = 5): Promise<{ className: string; probability: number }[]> {
+    const reader = this.classReader;
+    if (reader === undefined) {
+      throw new InvalidArgumentError(`readClasses needs a class reader, and the bundle ${this.bundle.dir} has none: use a bundle whose model_index.json names a "class_reader" component (docs/bundle-format.md)`, this.bundle.dir);
+    }
+    assertInteger('top', top, 1, reader.config.classes.length);
+    const { latents, frames } = await this.encodeAudio(audio, { timings: emptyTimings() });
+    const logProbs = await reader.read(latents, 1, frames);
+    return reader.config.classes.map((className, k) => ({ className, probability: Math.exp(logProbs[k]) }))
+      .sort((a, b) => b.probability - a.probability).slice(0, top);
+  }
+
   /** The pipeline's pitch estimate of one waveform (the estimator and its buffers are made once). */
   private estimatePitch(waveform: Float32Array): PitchEstimate | undefined {
     this.pitchEstimator ??= new PitchEstimator({ sampleRate: this.sampleRate });
@@ -897,6 +990,14 @@ export class AudioDiffusionPipeline {
     throwIfAborted(ctx.signal);
     ctx.onProgress?.({ type: 'stage', stage });
   }
+}
+
+/** A copy of `x` scaled to a -1 dB peak (what `finish` delivers by default); silence stays silence. */
+function peakLevelled(x: Float32Array): Float32Array {
+  let peak = 0;
+  for (const v of x) peak = Math.max(peak, Math.abs(v));
+  const gain = peak > 0 ? 10 ** (-1 / 20) / peak : 1;
+  return Float32Array.from(x, (v) => v * gain);
 }
 
 function emptyTimings(): StageTimings {

@@ -3,6 +3,7 @@
  * ONNX signatures. Pure: the validator reads files through `BundleFiles`, so the same checks run on a folder
  * (`readBundle`, Node) and on a bundle fetched from URLs (`FetchBundleReader`, browser).
  */
+import type { ClassReaderConfig } from '../models/class-reader';
 import type { ScorerConfig } from '../models/scorer';
 import type { OnnxSession } from '../models/session';
 import type { BundleReader } from './bundle-reader';
@@ -29,9 +30,9 @@ export interface AudioConfig {
 export const ONNX_COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder', 'vocoder'] as const;
 export type OnnxComponentName = (typeof ONNX_COMPONENTS)[number];
 export const REQUIRED_COMPONENTS = ['tokenizer', ...ONNX_COMPONENTS, 'scheduler'] as const;
-export type ComponentName = (typeof REQUIRED_COMPONENTS)[number] | 'scorer';
+export type ComponentName = (typeof REQUIRED_COMPONENTS)[number] | 'scorer' | 'class_reader';
 /** ONNX components a bundle may add (docs/bundle-format.md): the pipeline uses them when present. */
-export const OPTIONAL_ONNX_COMPONENTS = ['scorer'] as const;
+export const OPTIONAL_ONNX_COMPONENTS = ['scorer', 'class_reader'] as const;
 export type OptionalOnnxComponentName = (typeof OPTIONAL_ONNX_COMPONENTS)[number];
 /** Every ONNX component with a signature contract. */
 export type SignedComponentName = OnnxComponentName | OptionalOnnxComponentName;
@@ -42,7 +43,7 @@ export interface ModelIndex {
   _foley_version: string;
   name: string;
   audio: AudioConfig;
-  components: Record<(typeof REQUIRED_COMPONENTS)[number], string> & { scorer?: string };
+  components: Record<(typeof REQUIRED_COMPONENTS)[number], string> & { scorer?: string; class_reader?: string };
   defaults: ModelDefaults;
 }
 
@@ -88,9 +89,9 @@ export interface ValidatedBundle {
     vocabulary: string;
     schedulerConfig: string;
     modelCard?: string;
-    onnx: Record<OnnxComponentName, string> & { scorer?: string };
+    onnx: Record<OnnxComponentName, string> & { scorer?: string; class_reader?: string };
     /** Each ONNX component's config.json. */
-    configs: Record<OnnxComponentName, string> & { scorer?: string };
+    configs: Record<OnnxComponentName, string> & { scorer?: string; class_reader?: string };
   };
   configs: {
     text_encoder: TextEncoderConfig;
@@ -101,6 +102,8 @@ export interface ValidatedBundle {
     scheduler: Record<string, unknown>;
     /** Present when model_index.json names a scorer. */
     scorer?: ScorerConfig;
+    /** Present when model_index.json names a class reader. */
+    class_reader?: ClassReaderConfig;
   };
   /** `classAccuracy`: per class, how often validation clips were heard as it (absent in bundles without it). */
   vocabulary: { words: string[]; classes: string[]; classAccuracy?: Map<string, ClassAccuracy> };
@@ -120,6 +123,7 @@ const CONFIG_SCHEMA: Record<OnnxComponentName, Record<string, Kind>> = {
 /** Config keys of the optional components (same table in docs/bundle-format.md). */
 const OPTIONAL_CONFIG_SCHEMA: Record<OptionalOnnxComponentName, Record<string, Kind>> = {
   scorer: { in_channels: 'integer', freq_bins: 'integer', hidden_size: 'integer', time_multiple: 'integer', score: 'string' },
+  class_reader: { in_channels: 'integer', freq_bins: 'integer', time_multiple: 'integer', caption_word_counts: 'object', min_prompt_posterior: 'number' },
 };
 
 const AUDIO_SCHEMA: Record<keyof AudioConfig, Kind> = {
@@ -138,6 +142,7 @@ export const ONNX_CONTRACT: Record<SignedComponentName, { inputs: Record<string,
   vae_decoder: { inputs: { latent_sample: ['float32', 4] }, outputs: { mel: ['float32', 4] } },
   vocoder: { inputs: { mel: ['float32', 3] }, outputs: { real: ['float32', 3], imag: ['float32', 3] } },
   scorer: { inputs: { latent: ['float32', 4], text_embeds: ['float32', 2] }, outputs: { score: ['float32', 1] } },
+  class_reader: { inputs: { latent: ['float32', 4] }, outputs: { log_probs: ['float32', 2] } },
 };
 
 function kindOf(value: unknown): Kind | 'other' {
@@ -343,11 +348,13 @@ export function validateBundle(files: BundleFiles): ValidatedBundle {
       vocoder: configs.vocoder as unknown as VocoderConfig,
       scheduler,
       ...(optionalConfigs.scorer === undefined ? {} : { scorer: optionalConfigs.scorer as unknown as ScorerConfig }),
+      ...(optionalConfigs.class_reader === undefined ? {} : { class_reader: optionalConfigs.class_reader as unknown as ClassReaderConfig }),
     },
     vocabulary: { words: vocabularyJson.words as string[], classes: vocabularyJson.classes as string[], ...(classAccuracy === undefined ? {} : { classAccuracy }) },
   };
   checkConsistency(validated, (name) => configFiles[name]);
   if (validated.configs.scorer !== undefined && configFiles.scorer !== undefined) checkScorer(validated, validated.configs.scorer, configFiles.scorer, (name) => configFiles[name]);
+  if (validated.configs.class_reader !== undefined && configFiles.class_reader !== undefined) checkClassReader(validated, validated.configs.class_reader, configFiles.class_reader, (name) => configFiles[name]);
   return validated;
 }
 
@@ -408,6 +415,30 @@ function checkScorer(bundle: ValidatedBundle, scorer: ScorerConfig, scorerFile: 
     values.push(scorer.score);
   }
   // The offending value itself, or all of them when several disagree.
+  if (problems.length > 0) throw new ModelBundleError(problems.join('; '), values.length === 1 ? values[0] : values);
+}
+
+/**
+ * The class reader must read the UNet's latent grid and name its classes: each problem names its config.json
+ * (and the other component's) with the values.
+ */
+function checkClassReader(bundle: ValidatedBundle, reader: ClassReaderConfig, readerFile: string, configFile: (name: OnnxComponentName) => string): void {
+  const { unet } = bundle.configs;
+  const problems: string[] = [];
+  const values: unknown[] = [];
+  if (reader.in_channels !== unet.in_channels || reader.freq_bins !== unet.freq_bins) {
+    problems.push(`${readerFile}: in_channels × freq_bins ${reader.in_channels} × ${reader.freq_bins} differ from unet ${unet.in_channels} × ${unet.freq_bins} (${configFile('unet')})`);
+    values.push([reader.in_channels, reader.freq_bins]);
+  }
+  if (!(reader.time_multiple >= 1) || unet.time_multiple % reader.time_multiple !== 0) {
+    problems.push(`${readerFile}: time_multiple ${reader.time_multiple} must divide unet time_multiple ${unet.time_multiple} (${configFile('unet')})`);
+    values.push(reader.time_multiple);
+  }
+  const classes: unknown = reader.classes;
+  if (!Array.isArray(classes) || classes.length === 0 || !classes.every((c) => typeof c === 'string') || new Set(classes).size !== classes.length) {
+    problems.push(`${readerFile}: "classes" must be a non-empty list of distinct class names (the model's output order), got ${JSON.stringify(classes)?.slice(0, 80)}`);
+    values.push(classes);
+  }
   if (problems.length > 0) throw new ModelBundleError(problems.join('; '), values.length === 1 ? values[0] : values);
 }
 

@@ -43,6 +43,11 @@ export class GeneratedAudio {
      * tune (within ±50 cents) rank before those that are not (`GenerateOptions.rankByPitch`).
      */
     readonly pitch?: PitchCheck,
+    /**
+     * The class reader's probability that this sound is the class its prompt names (`GenerateOptions.rankByClass`);
+     * undefined when candidates were not ranked by class.
+     */
+    readonly classProbability?: number,
   ) {}
 
   get durationSeconds(): Seconds {

@@ -150,7 +150,7 @@ describe('foley generate --candidates, with a scorer', () => {
   const PITCH_SEED = SCORER_PICK_OFF_NOTE.committed;
   const OPTIONS = ['--bundle', SCORED, '--steps', '4', '--scheduler', 'ddim', '--duration', '0.5', '--seed', '3'];
 
-  it('keeps the best of N per file, ranks -n files best first and prints each score', async () => {
+  it('keeps the best of N per file, ranks -n files best first (by class, or by score with --no-class-rank) and prints each score', async () => {
     const dir = scratchDir('foley-cli-scored-');
     const io = captureIo();
     expect(await main(['generate', 'a tight snare drum hit', ...OPTIONS, '-n', '2', '--candidates', '3', '-o', `${dir}/`, '--json'], io)).toBe(0);
@@ -159,7 +159,6 @@ describe('foley generate --candidates, with a scorer', () => {
     expect(summary.files).toEqual([join(dir, 'a-tight-snare-drum-hit-3-1.wav'), join(dir, 'a-tight-snare-drum-hit-3-2.wav')]);
     const [first, second] = summary.waveforms;
     expect(typeof first.score).toBe('number');
-    expect(first.score).toBeGreaterThanOrEqual(second.score);
     expect([first.stream, second.stream].sort()).toEqual([0, 1]);
     for (const w of summary.waveforms) expect(w.candidate).toBeGreaterThanOrEqual(0);
     // The same call in human mode writes the same files and names each one's score.
@@ -167,7 +166,18 @@ describe('foley generate --candidates, with a scorer', () => {
     expect(await main(['generate', 'a tight snare drum hit', ...OPTIONS, '-n', '2', '--candidates', '3', '-o', `${dir}/`, '--force'], human)).toBe(0);
     const lines = human.err().trim().split('\n').filter((line) => line.startsWith('wrote'));
     expect(lines).toHaveLength(2);
-    lines.forEach((line, k) => expect(line).toContain(`, score ${summary.waveforms[k].score.toFixed(3)})`));
+    lines.forEach((line, k) => expect(line).toContain(`, score ${summary.waveforms[k].score.toFixed(3)}, class `));
+    // Ranked by the class reader (the default): each file says how likely it is a snare drum; with
+    // --no-class-rank the scorer alone decides and no probability is given.
+    const probabilities = (summary.waveforms as unknown as { classProbability: number | null }[]).map((w) => w.classProbability);
+    for (const p of probabilities) expect(p).toBeGreaterThan(0);
+    expect(probabilities[0]!).toBeGreaterThanOrEqual(probabilities[1]!);
+    lines.forEach((line, k) => expect(line).toContain(`, class ${(100 * probabilities[k]!).toFixed(0)} %`));
+    const byScore = captureIo();
+    expect(await main(['generate', 'a tight snare drum hit', ...OPTIONS, '-n', '2', '--candidates', '3', '-o', `${dir}/`, '--force', '--json', '--no-class-rank'], byScore)).toBe(0);
+    const scored = JSON.parse(byScore.out().toString()) as { waveforms: { score: number; classProbability: number | null }[] };
+    expect(scored.waveforms.map((w) => w.classProbability)).toEqual([null, null]);
+    expect(scored.waveforms[0].score).toBeGreaterThanOrEqual(scored.waveforms[1].score);
   });
 
   it('checks the pitch of a prompted note: in the wrote line, in --json, and ranked by it unless --no-pitch-rank', async () => {

@@ -90,7 +90,7 @@ describe('scorer/config.json validation', () => {
     copies.push(root);
     const dir = join(root, 'bundle');
     cpSync(BUNDLE, dir, { recursive: true, filter: (source) => !source.endsWith('.onnx') && !source.includes('/eval') });
-    for (const component of ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder', 'vocoder', 'scorer']) writeFileSync(join(dir, component, 'model.onnx'), '');
+    for (const component of ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder', 'vocoder', 'scorer', 'class_reader']) writeFileSync(join(dir, component, 'model.onnx'), '');
     return dir;
   }
 

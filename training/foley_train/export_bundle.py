@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import torch
@@ -139,6 +141,64 @@ def export_scorer(scorer_ckpt: Path, text_encoder: TextEncoder, unet: UNet1D, to
                              "score": score.tolist()})
 
 
+class ClassReaderForExport(torch.nn.Module):
+    """latent [B, C, F, T'] -> log-probabilities [B, K] of the sound classes (log-softmax of the reader's logits)."""
+
+    def __init__(self, reader: torch.nn.Module):
+        super().__init__()
+        self.reader = reader
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        return torch.log_softmax(self.reader(latent), dim=-1)
+
+
+def caption_word_counts(manifest: Path, classes: list[str]) -> dict[str, dict[str, int]]:
+    """Per class, how often each word occurs in the captions of its train clips: the table of the multinomial naive
+    Bayes text classifier (Manning, Raghavan & Schuetze 2008, ch. 13) with which the pipeline reads which class a
+    prompt asks for. Note names are left out: every instrument has them all."""
+    from .tokenizer import is_word, split_words
+    note = re.compile(r"^[a-g](#|b)?-?[0-9]$")
+    counts: dict[str, Counter] = {c: Counter() for c in classes}
+    for line in manifest.read_text().splitlines():
+        row = json.loads(line)
+        if row["split"] != "train" or row["class"] not in counts:
+            continue
+        for caption in row["captions"]:
+            counts[row["class"]].update(w for w in split_words(caption) if is_word(w) and not note.match(w))
+    return {c: dict(sorted(counts[c].items())) for c in classes}
+
+
+def export_class_reader(reader_ckpt: Path, unet: UNet1D, bundle: Path, fixture: Path | None, manifest: Path) -> None:
+    """The latent classifier (foley_train.latent_classifier) as the bundle's class_reader: the pipeline reads each
+    candidate's sound, re-encoded by the VAE, and keeps the one most likely to be the class its prompt names (read
+    from the prompt by naive Bayes on the train captions' words, `caption_word_counts`)."""
+    from .latent_classifier import load
+    reader, classes = load(reader_ckpt)
+    state = torch.load(reader_ckpt, map_location="cpu")
+    graph = ClassReaderForExport(reader).eval()
+    uc = unet.config
+    latent = torch.randn(2, uc.in_channels, uc.freq_bins, 4 * uc.time_multiple, generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        log_probs = graph(latent)
+    folder = bundle / "class_reader"
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(graph, (latent,), str(folder / "model.onnx"), input_names=["latent"], output_names=["log_probs"],
+                      dynamic_axes={"latent": {0: "batch", 3: "frames"}, "log_probs": {0: "batch"}}, opset_version=OPSET)
+    write_json(folder / "config.json", {
+        "_class_name": "FoleyClassReader", "in_channels": reader.config["in_channels"], "freq_bins": reader.config["freq_bins"],
+        "time_multiple": reader.tower.time_multiple, "classes": classes,
+        "caption_word_counts": caption_word_counts(manifest, classes), "min_prompt_posterior": 0.5,
+        "validation_accuracy": state.get("validation_accuracy"), "adversarial_eps": state.get("adversarial_eps"),
+        "train_steps": state.get("steps"), "seed": state.get("seed"),
+        "parameters": sum(p.numel() for p in reader.parameters())})
+    if fixture is None:
+        return
+    model_sha256 = sha256(folder / "model.onnx")
+    if not fixture_is_current(fixture, model_sha256):
+        write_json(fixture, {"model_sha256": model_sha256, "latent": latent.flatten().tolist(), "latent_dims": list(latent.shape),
+                             "log_probs": log_probs.flatten().tolist(), "log_probs_dims": list(log_probs.shape)})
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--bundle", type=Path, required=True)
@@ -156,6 +216,8 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=20, help="default number of inference steps")
     p.add_argument("--fixtures", type=Path, help="parity fixtures folder for the VAE and vocoder (default: test/fixtures)")
     p.add_argument("--scorer-ckpt", type=Path, help="scorer.pt from train_scorer: exported as the bundle's scorer")
+    p.add_argument("--class-reader-ckpt", type=Path,
+                   help="latent_classifier.pt: exported as the bundle's class_reader (ranks candidates by sound class)")
     args = p.parse_args()
 
     bundle = args.bundle
@@ -180,7 +242,7 @@ def main() -> None:
     write_json(bundle / "model_index.json", {
         "_class_name": "AudioDiffusionPipeline", "_foley_version": "0.1.0", "name": args.name, "audio": AUDIO_CONFIG,
         "components": {k: k for k in ("tokenizer", "text_encoder", "unet", "vae_encoder", "vae_decoder", "vocoder", "scheduler")
-                       + (("scorer",) if args.scorer_ckpt else ())},
+                       + (("scorer",) if args.scorer_ckpt else ()) + (("class_reader",) if args.class_reader_ckpt else ())},
         "defaults": {"num_inference_steps": args.steps, "guidance_scale": args.guidance, "scheduler": "DPMSolverMultistepScheduler",
                      "duration_seconds": 2.0, "guidance_start": 0.0, "guidance_stop": args.guidance_stop}})
     subprocess.run([sys.executable, "-m", "foley_train.export_components", "--bundle", str(bundle),
@@ -194,6 +256,12 @@ def main() -> None:
                              "text tower (train_diffusion --text-encoder); its scores would mean nothing")
         export_scorer(args.scorer_ckpt, text_encoder, unet, tokenizer, bundle,
                       args.parity_fixture.parent / "scorer.json" if args.parity_fixture else None)
+    if args.class_reader_ckpt:
+        if not (args.data and (args.data / "manifest.jsonl").exists()):
+            raise SystemExit("--class-reader-ckpt needs --data (the train captions tell which class a prompt asks for)")
+        export_class_reader(args.class_reader_ckpt, unet, bundle,
+                            args.parity_fixture.parent / "class_reader.json" if args.parity_fixture else None,
+                            args.data / "manifest.jsonl")
     print(f"bundle written to {bundle}")
 
 

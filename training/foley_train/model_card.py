@@ -142,6 +142,7 @@ def main() -> None:
         diffusion = {k: state.get(k) for k in ("step", "train_seconds", "parameters", "device", "initialised_from_step",
                                                 "frozen_text_encoder", "trainable_parameters", "unet_config", "class_loss_weight")}
     scorer_cfg = read_json(bundle / "scorer" / "config.json")
+    reader_cfg = read_json(bundle / "class_reader" / "config.json")
     report = read_json(bundle / "eval" / "report.json")
     recon = (report or {}).get("reconstruction") or {}
     defaults = index.get("defaults", {})
@@ -166,6 +167,11 @@ def main() -> None:
     if scorer_cfg:
         out.append(f"| scorer | contrastive text–audio model (CLAP-style) on UNet-scale latents: cosine of its audio "
                    f"tower and the text encoder; ranks candidates | {millions(None, scorer_cfg)} (audio tower) |")
+    if reader_cfg:
+        out.append(f"| class_reader | {len(reader_cfg.get('classes', []))}-class classifier of UNet-scale latents, trained on "
+                   f"PGD-perturbed real train latents (radius {reader_cfg.get('adversarial_eps')}; validation accuracy "
+                   f"{fmt(reader_cfg.get('validation_accuracy'))}), and a naive Bayes table of the train captions' words; "
+                   f"best-of-N keeps the candidate most likely to be the class the prompt asks for | {millions(None, reader_cfg)} |")
     out += ["",
            f"Defaults (`model_index.json`): {defaults.get('scheduler')}, {defaults.get('num_inference_steps')} steps, "
            f"guidance {defaults.get('guidance_scale')}{guidance_interval(defaults)}, {defaults.get('duration_seconds')} s; "
@@ -245,7 +251,7 @@ def main() -> None:
             bpa, bpi, bfd = best["prompt_accuracy"], best["pitch_accuracy"], best["frechet"]
             out += [f"Best of {k} (`candidates: {k}`, `--candidates {k}`: {k} noise streams per clip; for a prompt that names "
                     f"one note the candidates within ±50 cents of it by the pipeline's own pitch estimator come first, then "
-                    f"the scorer keeps the one closest to the prompt, and the pitch guide as in the plain run; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
+                    f"{'the class reader keeps the one most likely to be the class the prompt asks for, then ' if reader_cfg else ''}the scorer keeps the one closest to the prompt, and the pitch guide as in the plain run; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
                     f"{fmt(bpa['fine'])}, coarse {fmt(bpa['coarse'])}; pitch within ±50 cents {fmt(bpi['accuracy_reliable'])} "
                     f"(measurable) / {fmt(bpi['accuracy'])} (all); Fréchet {fmt(bfd['generated_vs_real_test'], 1)}.", ""]
     else:

@@ -5,7 +5,8 @@
     python3 -m foley_train.pack_weights --unpack training/checkpoints/foley-small-weights.pt --checkpoints training/cache/checkpoints
 
 Unpacking writes vae/vae.pt, vocoder/vocoder.pt, diffusion/diffusion.pt, scorer/scorer.pt and
-latent_classifier/latent_classifier.pt (the class loss's reader; float32), and the
+latent_classifier/latent_classifier.pt (the class loss's reader), latent_classifier_adv/latent_classifier.pt (the bundle's
+class_reader; float32), and the
 VAE's and vocoder's summary.json where the pack holds them, for
 `run.sh latents`, `export`, `sample`, and `train_diffusion --init` (which, with the scorer present, `run.sh diffusion`
 runs on the scorer's frozen text tower), and the evaluator's classifier as ../eval/classifier.pt (float32, as trained):
@@ -24,12 +25,14 @@ from .eval.classifier import Bundle
 
 PARTS = {"vae": "vae/vae.pt", "vocoder": "vocoder/vocoder.pt", "diffusion": "diffusion/diffusion.pt",
          "scorer": "scorer/scorer.pt", "latent_classifier": "latent_classifier/latent_classifier.pt",
+         "class_reader": "latent_classifier_adv/latent_classifier.pt",
          "eval_classifier": "../eval/classifier.pt"}
-OPTIONAL = {"scorer", "latent_classifier", "eval_classifier"}  # older packs lack them
+OPTIONAL = {"scorer", "latent_classifier", "class_reader", "eval_classifier"}  # older packs lack them
 # The stages' training summaries (steps, minutes, validation figures) ride along so the model card of a resumed
 # recipe still reports them; packs before 2026-12-02 lack them.
 SUMMARIES = {"vae": "vae/summary.json", "vocoder": "vocoder/summary.json"}
-FULL_PRECISION = {"vae", "eval_classifier"}  # small, and their outputs must not move
+FULL_PRECISION = {"vae", "eval_classifier", "class_reader"}  # small, and their outputs must not move (the class
+# reader is exported from the pack: its ONNX file and parity fixture must come out as shipped)
 
 
 def convert(value, dtype):

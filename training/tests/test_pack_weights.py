@@ -25,7 +25,7 @@ class PackWeightsTest(unittest.TestCase):
     def test_round_trip_keeps_the_classifier_exact_and_halves_the_big_parts(self):
         torch.manual_seed(0)
         src = self.tmp / "cache" / "checkpoints"
-        weights = {name: torch.randn(64, 3) for name in ("vae", "vocoder", "diffusion", "scorer", "latent_classifier")}
+        weights = {name: torch.randn(64, 3) for name in ("vae", "vocoder", "diffusion", "scorer", "latent_classifier", "class_reader")}
         for name, rel in pack_weights.PARTS.items():
             if name != "eval_classifier":
                 (src / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -42,6 +42,8 @@ class PackWeightsTest(unittest.TestCase):
         pack_weights.main(["--unpack", str(packed), "--checkpoints", str(dest)])
 
         self.assertTrue(torch.equal(torch.load(dest / "vae/vae.pt")["weights"], weights["vae"]))
+        # The class reader stays float32, so the ONNX export from a resumed recipe is the shipped one, byte for byte.
+        self.assertTrue(torch.equal(torch.load(dest / "latent_classifier_adv/latent_classifier.pt")["weights"], weights["class_reader"]))
         restored_unet = torch.load(dest / "diffusion/diffusion.pt")
         self.assertEqual(restored_unet["weights"].dtype, torch.float32)
         self.assertEqual(restored_unet["step"], 7)
