@@ -4,7 +4,9 @@
  * in TypeScript outside onnxruntime, and, when the training package is importable, the same generation in
  * PyTorch (the reference sampler `python3 -m foley_train.sample --bench-json`) as a ratio. When the bundle guides
  * only part of the steps (`defaults.guidance_stop` < 1), the first clip is also timed guided throughout, in the
- * same process, and the denoising times are given as a ratio.
+ * same process, and the denoising times are given as a ratio. With a scorer, best of 4 (`candidates: 4`) of a 2 s
+ * drum hit is timed against one candidate of the same prompt, in the same process: with a class reader every candidate
+ * is decoded, vocoded, re-encoded and read, so its cost is more than the denoising's.
  *
  *     npm run build && node dist/bench/pipeline.js [--bundle DIR] [--json]
  */
@@ -38,6 +40,8 @@ export interface PipelineBench {
   peakRssMb: number;
   /** The first clip guided over every step: its denoising time over the bundle default's. */
   fullGuidance?: { durationSeconds: number; denoiseSeconds: number; ratio: number };
+  /** Best of 4 against one candidate (2 s, a drum hit): wall times, their ratio, and the rank stage of best of 4. */
+  bestOf4?: { classReader: boolean; oneSeconds: number; fourSeconds: number; ratio: number; rankSeconds: number };
   pytorch?: { durationSeconds: number; wallSeconds: number; ratio: number }[] | { skipped: string };
 }
 
@@ -55,6 +59,7 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
   const interval = defaultGuidanceInterval(defaults);
   const clips: ClipBench[] = [];
   let fullGuidance: PipelineBench['fullGuidance'];
+  let bestOf4: PipelineBench['bestOf4'];
   try {
     for (const durationSeconds of durations) {
       const onnxBefore = pipeline.onnxSeconds();
@@ -69,6 +74,17 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
       const full = await pipeline.generate(PROMPT, { durationSeconds: first.durationSeconds, seed: 1, guidanceStart: 0, guidanceStop: 1 });
       fullGuidance = { durationSeconds: first.durationSeconds, denoiseSeconds: full.timings.denoise, ratio: full.timings.denoise / first.stages.denoise };
     }
+    if (pipeline.hasScorer) {
+      const drum = 'a tight snare drum hit';
+      const timed = async (candidates: number) => {
+        const started = performance.now();
+        const result = await pipeline.generate(drum, { durationSeconds: 2, seed: 1, candidates });
+        return { seconds: (performance.now() - started) / 1000, rank: result.timings.rank };
+      };
+      const one = await timed(1);
+      const four = await timed(4);
+      bestOf4 = { classReader: pipeline.classReader !== undefined, oneSeconds: one.seconds, fourSeconds: four.seconds, ratio: four.seconds / one.seconds, rankSeconds: four.rank };
+    }
   } finally {
     await pipeline.dispose();
   }
@@ -82,6 +98,7 @@ export async function runPipelineBench(options: { bundle?: string; durations?: n
     clips,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     fullGuidance,
+    bestOf4,
   };
   if (options.pytorch ?? true) report.pytorch = pytorchReference(bundle, clips);
   return report;
@@ -119,6 +136,10 @@ export function formatPipelineBench(report: PipelineBench): string {
   if (report.fullGuidance !== undefined) {
     const f = report.fullGuidance;
     lines.push(`guided over every step (${f.durationSeconds} s clip): denoise ${f.denoiseSeconds.toFixed(3)} s, ${f.ratio.toFixed(2)}× the default's`);
+  }
+  if (report.bestOf4 !== undefined) {
+    const b = report.bestOf4;
+    lines.push(`best of 4 (2 s drum hit${b.classReader ? ', ranked by the class reader' : ', ranked by the scorer'}): ${b.fourSeconds.toFixed(2)} s against ${b.oneSeconds.toFixed(2)} s for one candidate, ${b.ratio.toFixed(2)}× (rank stage ${b.rankSeconds.toFixed(3)} s)`);
   }
   if (Array.isArray(report.pytorch)) {
     for (const run of report.pytorch) lines.push(`PyTorch eager ${run.durationSeconds} s: ${run.wallSeconds.toFixed(2)} s wall, ${run.ratio.toFixed(2)}× our time`);
