@@ -1,4 +1,5 @@
 import { ModelBundleError } from '../utils/errors';
+import { checkLatentBatch } from './latent-input';
 import type { OnnxSession } from './session';
 
 /** `class_reader/config.json` keys the runtime uses (verbatim; the file also carries training figures). */
@@ -82,16 +83,9 @@ export class ClassReader {
 
   /** Log-probabilities [B, K] (row-major) of the classes for `batch` latents [B, C, F, frames]. */
   async read(latents: Float32Array, batch: number, frames: number): Promise<Float32Array> {
-    const { in_channels, freq_bins, time_multiple, classes } = this.config;
+    const { in_channels, freq_bins, classes } = this.config;
     const file = this.session.modelPath;
-    if (!Number.isInteger(batch) || batch < 1) throw new ModelBundleError(`${file}: batch must be a positive integer, got ${batch}`, batch);
-    if (!Number.isInteger(frames) || frames < time_multiple || frames % time_multiple !== 0) {
-      throw new ModelBundleError(`${file}: latent frames must be a positive multiple of time_multiple ${time_multiple} (class_reader/config.json), got ${frames}`, frames);
-    }
-    const latentValues = batch * this.latentSize(frames);
-    if (latents.length !== latentValues) {
-      throw new ModelBundleError(`${file}: latent must hold ${batch} × ${in_channels} × ${freq_bins} × ${frames} = ${latentValues} values (in_channels × freq_bins from class_reader/config.json), got ${latents.length}`, latents.length);
-    }
+    checkLatentBatch(file, 'class_reader/config.json', this.config, latents, batch, frames);
     const { log_probs } = await this.session.run({ latent: { data: latents, dims: [batch, in_channels, freq_bins, frames] } });
     if (log_probs.dims.join() !== `${batch},${classes.length}`) {
       throw new ModelBundleError(`${file}: log_probs must be [${batch}, ${classes.length}] (classes in class_reader/config.json), got [${log_probs.dims.join(', ')}]`, log_probs.dims);

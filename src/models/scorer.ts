@@ -1,4 +1,5 @@
 import { ModelBundleError } from '../utils/errors';
+import { checkLatentBatch } from './latent-input';
 import type { OnnxSession } from './session';
 
 /** `scorer/config.json` keys the runtime uses (verbatim; the file also carries training figures). */
@@ -33,16 +34,9 @@ export class LatentScorer {
 
   /** Scores `batch` latents [B, C, F, frames] against `batch` prompt embeddings [B, hidden_size]; returns [B]. */
   async score(latents: Float32Array, batch: number, frames: number, textEmbeds: Float32Array): Promise<Float32Array> {
-    const { in_channels, freq_bins, hidden_size, time_multiple } = this.config;
+    const { in_channels, freq_bins, hidden_size } = this.config;
     const file = this.session.modelPath;
-    if (!Number.isInteger(batch) || batch < 1) throw new ModelBundleError(`${file}: batch must be a positive integer, got ${batch}`, batch);
-    if (!Number.isInteger(frames) || frames < time_multiple || frames % time_multiple !== 0) {
-      throw new ModelBundleError(`${file}: latent frames must be a positive multiple of time_multiple ${time_multiple} (scorer/config.json), got ${frames}`, frames);
-    }
-    const latentValues = batch * this.latentSize(frames);
-    if (latents.length !== latentValues) {
-      throw new ModelBundleError(`${file}: latent must hold ${batch} × ${in_channels} × ${freq_bins} × ${frames} = ${latentValues} values (in_channels × freq_bins from scorer/config.json), got ${latents.length}`, latents.length);
-    }
+    checkLatentBatch(file, 'scorer/config.json', this.config, latents, batch, frames);
     if (textEmbeds.length !== batch * hidden_size) {
       throw new ModelBundleError(`${file}: text_embeds must hold ${batch} × hidden_size ${hidden_size} = ${batch * hidden_size} values, got ${textEmbeds.length}`, textEmbeds.length);
     }

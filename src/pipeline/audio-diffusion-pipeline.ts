@@ -11,7 +11,7 @@ import { AbortError, InvalidArgumentError } from '../utils/errors';
 import { Rng } from '../utils/random';
 import { logMelOptionsFromConfig } from '../dsp/log-mel';
 import { checkVocoderConfig, createVocoder, NeuralVocoder, type Vocoder } from '../models/vocoder';
-import { createScheduler, inputToMel, postprocess, type InputAudio, type PipelineScheduler } from './deps';
+import { createScheduler, inputToMel, levelPeak, postprocess, type InputAudio, type PipelineScheduler } from './deps';
 import { circularFrames, fitFrames, lerp, slerp, uncircularFrames } from './latents';
 import type { BundleReader } from './bundle-reader';
 import { checkOnnxSignature, defaultGuidanceInterval, ONNX_COMPONENTS, openBundleFolder, shippedBundleDir, type ValidatedBundle } from './model-index';
@@ -400,16 +400,16 @@ export class AudioDiffusionPipeline {
     const rankByPitch = (candidates > 1 || perPrompt > 1) && (options.rankByPitch ?? true) && notes.some((n) => n !== undefined);
     let rowScores: number[] | undefined;
     if (this.scorer !== undefined) rowScores = Array.from(await this.scoreRows(clean, rows, period, loopPeriod !== undefined ? frames : period, rowCond, ctx));
-    // The one sound class each prompt names that the class reader knows (undefined: none, or several).
-    const promptClasses = waveformPrompts.map((p) => this.readableClass(p));
-    const rankByClass = candidates > 1 && this.classReader !== undefined && (options.rankByClass ?? true) && promptClasses.some((c) => c !== undefined);
+    // The one sound class each prompt asks for that the class reader knows (undefined: none, or unclear); read only
+    // when there are candidates to choose between.
+    const classRanking = candidates > 1 && this.classReader !== undefined && (options.rankByClass ?? true);
+    const promptClasses = classRanking ? waveformPrompts.map((p) => this.readableClass(p)) : [];
+    const rankByClass = promptClasses.some((c) => c !== undefined);
     let rowAudio: Float32Array[] | undefined;
     let rowPitch: (PitchCheck | undefined)[] | undefined;
     let rowClass: (number | undefined)[] | undefined;
-    if (rankByPitch || rankByClass) {
-      rowAudio = await this.latentsToAudio(clean, rows, period, samples, loopPeriod !== undefined, ctx);
-      rowPitch = rowAudio.map((w, r) => (rankByPitch ? this.checkPitch(notes[Math.floor(r / candidates)], w, ctx) : undefined));
-    }
+    if (rankByPitch || rankByClass) rowAudio = await this.latentsToAudio(clean, rows, period, samples, loopPeriod !== undefined, ctx);
+    if (rankByPitch) rowPitch = rowAudio!.map((w, r) => this.checkPitch(notes[Math.floor(r / candidates)], w, ctx));
     if (rankByClass) rowClass = await this.readClassRows(rowAudio!, rowAudio!.map((_, r) => promptClasses[Math.floor(r / candidates)]), ctx);
     const started5 = performance.now();
     // Larger is better: in tune (when ranking by pitch) before out of tune, then the class reader's probability of
@@ -442,9 +442,9 @@ export class AudioDiffusionPipeline {
     //       prompted notes (and guide those that miss them), post-process; then the ranked order.
     let waveforms: Float32Array[];
     let pitches: (PitchCheck | undefined)[];
-    if (rowAudio !== undefined && rowPitch !== undefined) {
+    if (rowAudio !== undefined) {
       waveforms = keptRows.map((r) => rowAudio![r]);
-      pitches = rankByPitch ? keptRows.map((r) => rowPitch![r]) : waveforms.map((w, k) => this.checkPitch(notes[k], w, ctx));
+      pitches = rowPitch !== undefined ? keptRows.map((r) => rowPitch![r]) : waveforms.map((w, k) => this.checkPitch(notes[k], w, ctx));
     } else {
       let kept = clean;
       if (candidates > 1) {
@@ -835,7 +835,7 @@ export class AudioDiffusionPipeline {
     const rows = waveforms.map((_, r) => r).filter((r) => classes[r] !== undefined);
     const out: (number | undefined)[] = waveforms.map(() => undefined);
     if (rows.length > 0) {
-      const latents = await this.encodeWaveforms(rows.map((r) => peakLevelled(waveforms[r])));
+      const latents = await this.encodeWaveforms(rows.map((r) => levelPeak(waveforms[r], -1)));
       const logProbs = await reader.read(latents.latents, rows.length, latents.frames);
       const K = reader.config.classes.length;
       rows.forEach((r, i) => {
@@ -846,7 +846,10 @@ export class AudioDiffusionPipeline {
     return out;
   }
 
-  /** Waveforms of one length at the bundle's rate → their VAE latents [B, C, F, frames] (one encoder call). */
+  /**
+   * Waveforms of one length at the bundle's rate → their VAE latents [B, C, F, frames] (one encoder call): each one's
+   * log-mel, padded to the latent grid with the log floor (silence).
+   */
   private async encodeWaveforms(waveforms: Float32Array[]): Promise<{ latents: Float32Array; frames: number }> {
     const audio = this.bundle.index.audio;
     const frames = this.latentFramesFor(waveforms[0].length);
@@ -977,11 +980,7 @@ export class AudioDiffusionPipeline {
     const started = performance.now();
     const samples = this.toInputSamples(audio);
     assert(samples.length >= this.samplesPerLatentFrame, `the input audio is too short: at least ${this.minDurationSeconds} s`);
-    const { mel, frames: melFrames } = inputToMel.logMel(samples, this.bundle.index.audio);
-    const frames = this.latentFramesFor(samples.length);
-    const targetMelFrames = frames * this.bundle.configs.vae_encoder.downsample_time;
-    const fitted = fitFrames(mel, this.bundle.index.audio.n_mels, melFrames, targetMelFrames, Math.log(this.bundle.index.audio.log_floor));
-    const latents = await this.vaeEncoder.encode(fitted, 1, targetMelFrames);
+    const { latents, frames } = await this.encodeWaveforms([samples]);
     ctx.timings.encode += (performance.now() - started) / 1000;
     return { latents, frames, samples: samples.length };
   }
@@ -990,14 +989,6 @@ export class AudioDiffusionPipeline {
     throwIfAborted(ctx.signal);
     ctx.onProgress?.({ type: 'stage', stage });
   }
-}
-
-/** A copy of `x` scaled to a -1 dB peak (what `finish` delivers by default); silence stays silence. */
-function peakLevelled(x: Float32Array): Float32Array {
-  let peak = 0;
-  for (const v of x) peak = Math.max(peak, Math.abs(v));
-  const gain = peak > 0 ? 10 ** (-1 / 20) / peak : 1;
-  return Float32Array.from(x, (v) => v * gain);
 }
 
 function emptyTimings(): StageTimings {

@@ -56,6 +56,11 @@ export const inputToMel = {
   },
 };
 
+/** A copy of mono `samples` scaled so the sample peak lands on `peakDb` dBFS (silence unchanged; src/audio/gain). */
+export function levelPeak(samples: Float32Array, peakDb: number): Float32Array {
+  return normalizePeak([samples], peakDb)[0];
+}
+
 /**
  * Fades (linear, in and out), then peak normalisation or BS.1770 integrated-loudness normalisation (src/audio;
  * the loudness path keeps the peak at or under -1 dBFS, so a quiet target never clips).

@@ -3,14 +3,14 @@
  * (test/fixtures/bundle-parity/class_reader.json, written by `training/run.sh export` from the same weights), its
  * input checks, the caption naive Bayes that reads which class a prompt asks for, and its config's validation.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassReader, type ClassReaderConfig } from '../../src/models/class-reader';
 import { OnnxSession } from '../../src/models/session';
 import { WordTokenizer, isWordToken } from '../../src/models/tokenizer';
 import { checkOnnxSignature, readBundle } from '../../src/pipeline/model-index';
 import { ModelBundleError } from '../../src/utils/errors';
+import { copyBundleJson } from '../support/bundle-copy';
 import { editJson } from '../support/json-file';
 import { maxRelativeDiff, modelSha256 } from '../support/parity';
 
@@ -83,17 +83,7 @@ describe('the shipped class reader', () => {
 });
 
 describe('class_reader/config.json validation', () => {
-  const copies: string[] = [];
-  afterAll(() => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-  function copyBundle(): string {
-    const root = mkdtempSync(join(tmpdir(), 'foley-reader-bundle-'));
-    copies.push(root);
-    const dir = join(root, 'bundle');
-    cpSync(BUNDLE, dir, { recursive: true, filter: (source) => !source.endsWith('.onnx') && !source.includes('/eval') });
-    for (const component of ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder', 'vocoder', 'scorer', 'class_reader']) writeFileSync(join(dir, component, 'model.onnx'), '');
-    return dir;
-  }
+  const copyBundle = () => copyBundleJson(BUNDLE, 'foley-reader-bundle-');
 
   it('reads the shipped config', () => {
     const bundle = readBundle(BUNDLE);

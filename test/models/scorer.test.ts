@@ -3,13 +3,13 @@
  * fixture is written by `training/run.sh export` from the same weights: test/fixtures/bundle-parity/scorer.json),
  * its input checks, and the validation of its config against the other components.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LatentScorer, type ScorerConfig } from '../../src/models/scorer';
 import { OnnxSession } from '../../src/models/session';
 import { checkOnnxSignature, readBundle } from '../../src/pipeline/model-index';
 import { ModelBundleError } from '../../src/utils/errors';
+import { copyBundleJson } from '../support/bundle-copy';
 import { editJson } from '../support/json-file';
 import { maxRelativeDiff, modelSha256 } from '../support/parity';
 
@@ -81,18 +81,7 @@ describe('the shipped scorer', () => {
 });
 
 describe('scorer/config.json validation', () => {
-  const copies: string[] = [];
-  afterAll(() => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-  /** A copy of the shipped bundle's manifest and JSON files (the validator checks that the models exist, not their contents). */
-  function copyBundle(): string {
-    const root = mkdtempSync(join(tmpdir(), 'foley-scorer-bundle-'));
-    copies.push(root);
-    const dir = join(root, 'bundle');
-    cpSync(BUNDLE, dir, { recursive: true, filter: (source) => !source.endsWith('.onnx') && !source.includes('/eval') });
-    for (const component of ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder', 'vocoder', 'scorer', 'class_reader']) writeFileSync(join(dir, component, 'model.onnx'), '');
-    return dir;
-  }
+  const copyBundle = () => copyBundleJson(BUNDLE, 'foley-scorer-bundle-');
 
   it('reads the shipped scorer config; a bundle without one has none', () => {
     const bundle = readBundle(BUNDLE);

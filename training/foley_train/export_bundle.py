@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 from collections import Counter
@@ -156,15 +155,15 @@ def caption_word_counts(manifest: Path, classes: list[str]) -> dict[str, dict[st
     """Per class, how often each word occurs in the captions of its train clips: the table of the multinomial naive
     Bayes text classifier (Manning, Raghavan & Schuetze 2008, ch. 13) with which the pipeline reads which class a
     prompt asks for. Note names are left out: every instrument has them all."""
+    from .prompted_note import is_note_token
     from .tokenizer import is_word, split_words
-    note = re.compile(r"^[a-g](#|b)?-?[0-9]$")
     counts: dict[str, Counter] = {c: Counter() for c in classes}
     for line in manifest.read_text().splitlines():
         row = json.loads(line)
         if row["split"] != "train" or row["class"] not in counts:
             continue
         for caption in row["captions"]:
-            counts[row["class"]].update(w for w in split_words(caption) if is_word(w) and not note.match(w))
+            counts[row["class"]].update(w for w in split_words(caption) if is_word(w) and not is_note_token(w))
     return {c: dict(sorted(counts[c].items())) for c in classes}
 
 

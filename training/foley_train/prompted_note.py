@@ -13,6 +13,11 @@ _MANY_PITCH_WORDS = {"chord", "chords", "arpeggio", "arpeggios", "arpeggiated"}
 _NAMED_CS = {"middle": "c4", "high": "c5"}  # data/captions.py: pitch_variants
 
 
+def is_note_token(token: str) -> bool:
+    """True for a note name with an octave, as the tokenizer writes it ("c#4", "eb3", "a-1")."""
+    return _NOTE.match(token) is not None
+
+
 def prompted_midi(prompt: str) -> int | None:
     """The one MIDI note a prompt names ("c#4" -> 61, C4 = 60), or None for none, several, a chord or an arpeggio
     (the rule of src/pipeline/prompted-note.ts)."""
