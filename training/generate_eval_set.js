@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates the evaluation set with the TypeScript pipeline (the product's own path, not the Python sampler):
-//   npm run build && node training/generate_eval_set.js --bundle models/foley-small --prompts P.json --out DIR [--steps N] [--guidance G] [--guidance-start F] [--guidance-stop F] [--scheduler NAME] [--candidates K] [--no-pitch-rank] [--no-pitch-guide]
+//   npm run build && node training/generate_eval_set.js --bundle models/foley-small --prompts P.json --out DIR [--steps N] [--guidance G] [--guidance-start F] [--guidance-stop F] [--scheduler NAME] [--candidates K] [--no-pitch-rank] [--no-pitch-guide] [--no-class-guard]
 // Writes DIR/<file> for every entry of the prompt set (foley_train.eval.prompt_set), with the entry's seed and
 // duration and the bundle's default settings; existing files are kept (resumable).
 'use strict';
@@ -31,6 +31,8 @@ async function main() {
   const rankByPitch = !args.includes('--no-pitch-rank');
   // --no-pitch-guide: the sound as generated, even when it misses its prompted note.
   const pitchGuide = !args.includes('--no-pitch-guide');
+  // --no-class-guard: keep the pitch guide's result even where the class reader hears another instrument in it.
+  const classGuard = !args.includes('--no-class-guard');
   mkdirSync(out, { recursive: true });
   const pipeline = await AudioDiffusionPipeline.fromPretrained(resolve(option('--bundle', join(root, 'models/foley-small'))));
   const started = Date.now();
@@ -38,7 +40,7 @@ async function main() {
   for (const entry of prompts) {
     const file = join(out, entry.file);
     if (existsSync(file)) continue;
-    const result = await pipeline.generate(entry.prompt, { durationSeconds: entry.duration, seed: entry.seed, numInferenceSteps: steps, guidanceScale, guidanceStart, guidanceStop, scheduler, candidates, rankByPitch, pitchGuide });
+    const result = await pipeline.generate(entry.prompt, { durationSeconds: entry.duration, seed: entry.seed, numInferenceSteps: steps, guidanceScale, guidanceStart, guidanceStop, scheduler, candidates, rankByPitch, pitchGuide, classGuard });
     await writeWavFile(file, result.audio, result.audios[0].sampleRate, { format: 'pcm16', force: false });
     seconds += entry.duration;
   }

@@ -233,6 +233,7 @@ function onReady(model: ModelInfo): void {
   ui.duration.min = String(model.minDurationSeconds);
   // Best-of-N needs the bundle's scorer to choose: without one the control stays at 1.
   ui.candidates.disabled = !model.hasScorer;
+  ui.candidates.value = String(model.defaults.candidates ?? 1);
   if (!model.hasScorer) {
     ui.candidates.value = '1';
     ui.candidates.title = 'This model has no scorer to choose among candidates';

@@ -37,7 +37,7 @@ export interface ModelInfo {
   bundleUrl: string;
   sampleRate: number;
   minDurationSeconds: number;
-  defaults: { num_inference_steps: number; guidance_scale: number; scheduler: string; duration_seconds: number };
+  defaults: { num_inference_steps: number; guidance_scale: number; scheduler: string; duration_seconds: number; candidates?: number };
   /** The bundle's guided fraction of the steps (defaultGuidanceInterval: 0 and 1 where it sets none). */
   guidanceInterval: { start: number; stop: number };
   audio: AudioConfig;

@@ -184,21 +184,25 @@ export async function writeResults(result: GenerationResult, outputs: string[], 
 /** ", c3 asked, 133.2 Hz (+31 cents, in tune)" for the wrote line; "" when the prompt names no note. */
 function describePitch(pitch: PitchCheck | undefined): string {
   if (pitch === undefined) return '';
-  if (pitch.estimated === undefined) return `, ${pitch.note} asked, no clear pitch${pitch.guided ? ' after the pitch guide' : ''}`;
-  return `, ${pitch.note} asked, ${pitch.estimated.toFixed(1)} Hz (${formatCents(pitch.centsOff!)}, ${pitch.inTune ? 'in tune' : 'off'}${pitch.guided ? ', pitch-guided' : ''})`;
+  const declined = ', left as generated: the pitch guide would change its sound class';
+  if (pitch.estimated === undefined) return `, ${pitch.note} asked, no clear pitch${pitch.guided ? ' after the pitch guide' : pitch.guideDeclined ? declined : ''}`;
+  const how = pitch.guided ? ', pitch-guided' : pitch.guideDeclined ? declined : '';
+  return `, ${pitch.note} asked, ${pitch.estimated.toFixed(1)} Hz (${formatCents(pitch.centsOff!)}, ${pitch.inTune ? 'in tune' : 'off'}${how})`;
 }
 
 interface GenerateArgs extends CommonArgs {
   prompt: string;
   duration?: number;
   n: number;
-  candidates: number;
+  candidates?: number;
   pitchRank: boolean;
   'pitch-rank': boolean;
   classRank: boolean;
   'class-rank': boolean;
   pitchGuide: boolean;
   'pitch-guide': boolean;
+  classGuard: boolean;
+  'class-guard': boolean;
   loop: boolean;
 }
 
@@ -210,10 +214,11 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .positional('prompt', { type: 'string', demandOption: true, describe: 'what the sound is, e.g. "a soft cello note, g2"' })
       .option('duration', { alias: 'd', type: 'number', describe: 'seconds of audio (default: the bundle\'s)' })
       .option('n', { type: 'number', default: 1, describe: 'waveforms to make (one seed stream each; ranked best first when the bundle has a scorer)' })
-      .option('candidates', { type: 'number', default: 1, describe: 'best-of-N: denoise N candidates per waveform and keep the best: in tune with a prompted note first, then the class reader\'s pick, then the scorer\'s (1-16; needs a bundle with a scorer)' })
+      .option('candidates', { type: 'number', describe: 'best-of-N: denoise N candidates per waveform and keep the best: in tune with a prompted note (after the pitch guide) first, then the class reader\'s pick, then the scorer\'s (1-16; needs a bundle with a scorer; default: the bundle\'s, 4 for foley-small; 1 is fastest)' })
       .option('pitch-rank', { type: 'boolean', default: true, describe: 'with --candidates > 1 and a prompt naming one note (e.g. "c4"), prefer the candidates within ±50 cents of it (--no-pitch-rank: the scorer alone)' })
       .option('class-rank', { type: 'boolean', default: true, describe: 'with --candidates > 1 and a bundle with a class reader, keep the candidate most likely to be the sound class the prompt asks for (after pitch, before the scorer; --no-class-rank: pitch, then the scorer)' })
       .option('pitch-guide', { type: 'boolean', default: true, describe: 'pull a sound that misses the prompted note toward it (a comb at its harmonics; notes below the vocoder\'s pitch floor, E3, rebuilt from their harmonics; --no-pitch-guide: leave it as generated)' })
+      .option('class-guard', { type: 'boolean', default: true, describe: 'with a bundle class reader, undo the pitch guide where it would make the sound less like the class the prompt asks for (more than 1 nat; --no-class-guard: always keep the guided sound)' })
       .option('loop', { type: 'boolean', default: false, describe: 'make a seamless loop (length on a 40 ms grid)' })
       .example('$0 generate "a tight snare drum hit" -o snare.wav --seed 7', '')
       .example('$0 generate "rain on a tin roof" -d 10 --loop -o loops/', '')
@@ -225,10 +230,10 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       throw new InvalidArgumentError(`--duration must be within (0, 600] seconds, got ${args.duration}`, args.duration);
     }
     if (!Number.isInteger(args.n) || args.n < 1 || args.n > 64) throw new InvalidArgumentError(`-n must be an integer from 1 to 64, got ${args.n}`, args.n);
-    if (!Number.isInteger(args.candidates) || args.candidates < 1 || args.candidates > 16) {
+    if (args.candidates !== undefined && (!Number.isInteger(args.candidates) || args.candidates < 1 || args.candidates > 16)) {
       throw new InvalidArgumentError(`--candidates must be an integer from 1 to 16, got ${args.candidates}`, args.candidates);
     }
-    if (args.n * args.candidates > 64) {
+    if (args.candidates !== undefined && args.n * args.candidates > 64) {
       throw new InvalidArgumentError(`-n × --candidates must be at most 64 (the latents denoised in one call), got ${args.n} × ${args.candidates}`, args.candidates);
     }
     checkCommonArgs(args);
@@ -248,11 +253,12 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         rankByPitch: args.pitchRank,
         rankByClass: args.classRank,
         pitchGuide: args.pitchGuide,
+        classGuard: args.classGuard,
         loop: args.loop,
         onProgress: reporter.onProgress,
       });
       reporter.stop();
-      await writeResults(result, outputs, args, io, { prompt: args.prompt, loop: args.loop, candidates: args.candidates });
+      await writeResults(result, outputs, args, io, { prompt: args.prompt, loop: args.loop, candidates: result.candidates });
     } finally {
       reporter.stop();
       await pipeline.dispose();

@@ -58,6 +58,8 @@ export interface ModelDefaults {
   duration_seconds: number;
   guidance_start?: number;
   guidance_stop?: number;
+  /** Best-of-N by default (`GenerateOptions.candidates`; optional, 1 when absent; above 1 needs a scorer). */
+  candidates?: number;
 }
 
 /** A bundle's default guidance interval, with the absent ends filled in (0 and 1: every step guided). */
@@ -325,6 +327,13 @@ export function validateBundle(files: BundleFiles): ValidatedBundle {
     const config = files.json(configFiles[name]);
     checkKeys(configFiles[name], config, OPTIONAL_CONFIG_SCHEMA[name]);
     optionalConfigs[name] = config;
+  }
+  const candidates = (raw.defaults as Record<string, unknown>).candidates;
+  if (candidates !== undefined && !(Number.isInteger(candidates) && (candidates as number) >= 1 && (candidates as number) <= 16)) {
+    throw new ModelBundleError(`${indexFile}: "defaults.candidates" must be an integer from 1 to 16 (best-of-N by default); got ${JSON.stringify(candidates)}`, candidates);
+  }
+  if (typeof candidates === 'number' && candidates > 1 && typeof components.scorer !== 'string') {
+    throw new ModelBundleError(`${indexFile}: "defaults.candidates" is ${candidates}, and picking the best of several candidates needs a scorer: name a "scorer" component or set "defaults.candidates" to 1`, candidates);
   }
   const schedulerConfigFile = folder('scheduler', COMPONENT_FILES.scheduler[0]);
   const scheduler = files.json(schedulerConfigFile);

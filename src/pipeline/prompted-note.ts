@@ -25,6 +25,12 @@ export interface PitchCheck {
    * it toward the note; the other fields then describe the guided waveform.
    */
   guided: boolean;
+  /**
+   * True when the pitch guide was tried and undone because the bundle's class reader found the guided sound much less
+   * likely to be the prompt's sound class than the sound as generated (`GenerateOptions.classGuard`); the other
+   * fields then describe the waveform as generated.
+   */
+  guideDeclined: boolean;
 }
 
 /** A waveform is in tune within ± this many cents of its prompted note (issue 5's pitch-accuracy tolerance). */
@@ -69,5 +75,5 @@ export function formatCents(cents: number): string {
 /** Compares an estimate with the prompted note. */
 export function checkPitch(note: PromptedNote, estimate: PitchEstimate | undefined, guided = false): PitchCheck {
   const centsOff = estimate === undefined ? undefined : centsBetween(estimate.frequency, note.frequency);
-  return { note: note.name, expected: note.frequency, estimated: estimate?.frequency, centsOff, inTune: centsOff !== undefined && Math.abs(centsOff) <= IN_TUNE_CENTS, guided };
+  return { note: note.name, expected: note.frequency, estimated: estimate?.frequency, centsOff, inTune: centsOff !== undefined && Math.abs(centsOff) <= IN_TUNE_CENTS, guided, guideDeclined: false };
 }

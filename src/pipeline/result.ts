@@ -88,6 +88,8 @@ export interface GenerationResult {
    * picked the best of several candidates; false: they are in seed-stream order.
    */
   reranked: boolean;
+  /** Candidates denoised per waveform (best-of-N; `GenerateOptions.candidates` or the bundle's default); 1 elsewhere. */
+  candidates: number;
   durationSeconds: Seconds;
   timings: StageTimings;
 }

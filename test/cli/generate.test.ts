@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { main } from '../../cli/index';
 import { captureIo, decodeWav as decode } from '../pipeline/support/capture-io';
 import { scratchDir } from '../support/scratch-dir';
-import { SCORER_PICK_OFF_NOTE } from '../support/seed-scenarios';
+import { CLASS_GUARD_DECIDES, CLASS_GUARD_PROMPT, SCORER_PICK_OFF_NOTE } from '../support/seed-scenarios';
 
 const TINY = join(__dirname, '../fixtures/tiny-bundle');
 // A bundle with a scorer (the shipped one).
@@ -184,7 +184,7 @@ describe('foley generate --candidates, with a scorer', () => {
     const dir = scratchDir('foley-cli-pitch-');
     const prompt = 'a soft cello note, g2';
     const PITCH = ['--bundle', SCORED, '--steps', '6', '--scheduler', 'ddim', '--duration', '1', '--seed', String(PITCH_SEED)];
-    type Summary = { waveforms: { candidate: number; pitch: { note: string; expected: number; estimated: number | null; centsOff: number | null; inTune: boolean; guided: boolean } | null }[] };
+    type Summary = { waveforms: { candidate: number; pitch: { note: string; expected: number; estimated: number | null; centsOff: number | null; inTune: boolean; guided: boolean; guideDeclined: boolean } | null }[] };
     const run = async (extra: string[]) => {
       const io = captureIo();
       expect(await main(['generate', prompt, ...PITCH, '--candidates', '4', '-o', `${dir}/`, '--force', '--json', ...extra], io)).toBe(0);
@@ -207,6 +207,20 @@ describe('foley generate --candidates, with a scorer', () => {
     const human = captureIo();
     expect(await main(['generate', prompt, ...PITCH, '--candidates', '4', '-o', `${dir}/`, '--force', '--no-pitch-guide'], human)).toBe(0);
     expect(human.err()).toMatch(new RegExp(`, g2 asked, ${pitch.estimated!.toFixed(1)} Hz \\([+-]\\d+ cents, in tune\\)\\)`));
+    // The class guard (test/pipeline/class-guard.test.ts): with this seed it undoes the guide on some of four
+    // trombones, and says so; --no-class-guard keeps every guided sound.
+    const trombone = ['generate', CLASS_GUARD_PROMPT, '--bundle', SCORED, '--steps', '6', '--scheduler', 'ddim', '--duration', '1', '--seed', String(CLASS_GUARD_DECIDES.committed), '-n', '4', '--candidates', '1', '--no-pitch-rank', '-o', `${dir}/`, '--force'];
+    const guardedIo = captureIo();
+    expect(await main([...trombone, '--json'], guardedIo)).toBe(0);
+    const guarded = (JSON.parse(guardedIo.out().toString()) as Summary).waveforms.map((w) => w.pitch!);
+    expect(guarded.some((p) => p.guideDeclined)).toBe(true);
+    const unguardedIo = captureIo();
+    expect(await main([...trombone, '--json', '--no-class-guard'], unguardedIo)).toBe(0);
+    const unguarded = (JSON.parse(unguardedIo.out().toString()) as Summary).waveforms.map((w) => w.pitch!);
+    expect(unguarded.every((p) => p.guided && !p.guideDeclined)).toBe(true);
+    const guardedHuman = captureIo();
+    expect(await main(trombone, guardedHuman)).toBe(0);
+    expect(guardedHuman.err()).toMatch(/c#3 asked, [\d.]+ Hz \([+-]\d+ cents, (in tune|off), left as generated: the pitch guide would change its sound class\)\)/);
     // No note, no pitch.
     const drum = captureIo();
     expect(await main(['generate', 'a tight snare drum hit', ...OPTIONS, '-o', `${dir}/`, '--force', '--json'], drum)).toBe(0);

@@ -138,6 +138,9 @@ describe('scorer/config.json validation', () => {
     editJson(join(dir, 'model_index.json'), (j) => (j.components.scorer = '../scorer'));
     expect(() => readBundle(dir)).toThrow(/components\.scorer path "\.\.\/scorer" escapes the bundle folder/);
     editJson(join(dir, 'model_index.json'), (j) => delete j.components.scorer);
+    // foley-small picks the best of 4 by default, which needs the scorer; with one candidate it is optional.
+    expect(() => readBundle(dir)).toThrow(/"defaults.candidates" is 4, and picking the best of several candidates needs a scorer/);
+    editJson(join(dir, 'model_index.json'), (j) => (j.defaults.candidates = 1));
     expect(readBundle(dir).configs.scorer).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import { AudioDiffusionPipeline, type GenerateOptions } from '../../src/pipeline
 import { Rng } from '../../src/utils/random';
 
 const BUNDLE = join(__dirname, '../../models/foley-small');
-const FAST: GenerateOptions = { durationSeconds: 1, numInferenceSteps: 6, scheduler: 'ddim' };
+const FAST: GenerateOptions = { durationSeconds: 1, numInferenceSteps: 6, scheduler: 'ddim', candidates: 1 };
 
 describe('ranking by the class the prompt asks for', () => {
   let pipeline: AudioDiffusionPipeline;

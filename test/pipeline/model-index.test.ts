@@ -64,6 +64,20 @@ describe('readBundle (model_index.json validator)', () => {
     expect(() => readBundle(dir)).toThrow(/"defaults.guidance_start" \(0.3\) must be below "defaults.guidance_stop" \(0.3\)/);
   });
 
+  it('accepts a default candidate count and rejects one out of range, or above 1 without a scorer', () => {
+    const dir = copyBundle();
+    expect(readBundle(dir).index.defaults.candidates).toBeUndefined(); // optional: one candidate
+    editJson(join(dir, 'model_index.json'), (j) => (j.defaults.candidates = 1));
+    expect(readBundle(dir).index.defaults.candidates).toBe(1);
+    for (const bad of [0, 17, 2.5, '4']) {
+      editJson(join(dir, 'model_index.json'), (j) => (j.defaults.candidates = bad));
+      expect(() => readBundle(dir)).toThrow(`${join(dir, 'model_index.json')}: "defaults.candidates" must be an integer from 1 to 16 (best-of-N by default); got ${JSON.stringify(bad)}`);
+    }
+    // The tiny bundle has no scorer to pick with.
+    editJson(join(dir, 'model_index.json'), (j) => (j.defaults.candidates = 4));
+    expect(() => readBundle(dir)).toThrow(/"defaults.candidates" is 4, and picking the best of several candidates needs a scorer: name a "scorer" component or set "defaults.candidates" to 1/);
+  });
+
   it('accepts a vocoder pitch floor that is a MIDI note and names one that is not', () => {
     const dir = copyBundle();
     expect(readBundle(dir).configs.vocoder.pitch_floor_midi).toBeUndefined(); // optional: no low-note rebuild

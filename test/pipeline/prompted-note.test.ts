@@ -41,7 +41,7 @@ describe('prompted notes (the tokenizer\'s note tokens, C4 = MIDI 60)', () => {
     expect(fifth.centsOff).toBeCloseTo(701.955, 2);
     expect(fifth.inTune).toBe(false);
     expect(checkPitch(a4, { frequency: 440 * 2 ** (-(IN_TUNE_CENTS + 1) / 1200), pitchedShare: 1, pitchedFrames: 3 }).inTune).toBe(false);
-    expect(checkPitch(a4, undefined)).toEqual({ note: 'a4', expected: 440, estimated: undefined, centsOff: undefined, inTune: false, guided: false });
+    expect(checkPitch(a4, undefined)).toEqual({ note: 'a4', expected: 440, estimated: undefined, centsOff: undefined, inTune: false, guided: false, guideDeclined: false });
     expect(checkPitch(a4, { frequency: 441, pitchedShare: 1, pitchedFrames: 3 }, true).guided).toBe(true);
   });
 });

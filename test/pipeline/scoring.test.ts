@@ -17,7 +17,8 @@ const TINY = join(__dirname, '../fixtures/tiny-bundle');
 // A real recording: a sustained cello note, E♭3 (test/fixtures/vocoder).
 const CELLO = join(__dirname, '../fixtures/vocoder/cello-eb3.wav');
 // DDIM at eta 0 is deterministic, so a candidate regenerated alone from its initial noise is the same candidate.
-const FAST: GenerateOptions = { durationSeconds: 0.5, numInferenceSteps: 4, scheduler: 'ddim' };
+// One candidate unless a test asks for more (the bundle's default is best of 4).
+const FAST: GenerateOptions = { durationSeconds: 0.5, numInferenceSteps: 4, scheduler: 'ddim', candidates: 1 };
 
 const bytes = (data: Float32Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 describe('AudioDiffusionPipeline with a scorer', () => {
@@ -97,12 +98,15 @@ describe('AudioDiffusionPipeline with a scorer', () => {
     expect(picked).toBeGreaterThan(0);
   });
 
-  it('candidates: 1 is the call without the option, bit for bit; the same seed and candidates give the same bytes', async () => {
-    const plain = await pipeline.generate('glass breaking', { ...FAST, seed: 21 });
-    const one = await pipeline.generate('glass breaking', { ...FAST, seed: 21, candidates: 1 });
-    expect(bytes(one.audio).equals(bytes(plain.audio))).toBe(true);
-    expect(one.audios[0].score).toBe(plain.audios[0].score);
-    expect(plain.reranked).toBe(false);
+  it('without the option, candidates is the bundle\'s default (4), bit for bit; the same seed and candidates give the same bytes', async () => {
+    const { candidates: _one, ...bundleDefault } = FAST;
+    const plain = await pipeline.generate('glass breaking', { ...bundleDefault, seed: 21 });
+    const four = await pipeline.generate('glass breaking', { ...FAST, seed: 21, candidates: 4 });
+    expect(bytes(four.audio).equals(bytes(plain.audio))).toBe(true);
+    expect(four.audios[0].score).toBe(plain.audios[0].score);
+    expect([plain.candidates, plain.reranked]).toEqual([4, true]);
+    const one = await pipeline.generate('glass breaking', { ...FAST, seed: 21 });
+    expect([one.candidates, one.reranked, one.audios[0].candidate]).toEqual([1, false, 0]);
     const options = { ...FAST, seed: 22, candidates: 3, scheduler: 'dpm++2m-sde', numWaveformsPerPrompt: 2 };
     const a = await pipeline.generate('a dog barking', options);
     const b = await pipeline.generate('a dog barking', options);

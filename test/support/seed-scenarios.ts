@@ -7,8 +7,14 @@
  */
 import { AudioDiffusionPipeline, type GenerateOptions } from '../../src/pipeline/audio-diffusion-pipeline';
 
-/** DDIM at eta 0 is deterministic, so a candidate regenerated alone from its initial noise is the same candidate. */
-export const FAST: GenerateOptions = { durationSeconds: 1, numInferenceSteps: 6, scheduler: 'ddim' };
+/**
+ * DDIM at eta 0 is deterministic, so a candidate regenerated alone from its initial noise is the same candidate. One
+ * candidate (the bundle's default is best of 4): the tests that rank say how many.
+ */
+export const FAST: GenerateOptions = { durationSeconds: 1, numInferenceSteps: 6, scheduler: 'ddim', candidates: 1 };
+
+/** The pitch guide as it acts alone: the class guard (`GenerateOptions.classGuard`) off. */
+export const UNGUARDED: GenerateOptions = { ...FAST, classGuard: false };
 
 /** The vocoder's three-hop buzz, in samples (3 × 160 at 16 kHz): what a note below its pitch floor repeats at. */
 export const BUZZ_PERIOD = 480;
@@ -45,7 +51,7 @@ export interface SeedScenario {
 
 /** A below-floor note: two waveforms, as generated (in tune or not as `inTuneBefore` says) and rebuilt. */
 async function belowFloor(pipeline: AudioDiffusionPipeline, prompt: string, seed: number, inTuneBefore: boolean): Promise<boolean> {
-  const options = { ...FAST, durationSeconds: 2, seed, numWaveformsPerPrompt: 2, rankByPitch: false };
+  const options = { ...UNGUARDED, durationSeconds: 2, seed, numWaveformsPerPrompt: 2, rankByPitch: false };
   const plain = await pipeline.generate(prompt, { ...options, pitchGuide: false });
   if (!plain.audios.every((a) => a.pitch!.inTune === inTuneBefore)) return false;
   if (!inTuneBefore && !plain.audios.every((a) => aperiodicity(a.data, BUZZ_PERIOD) < aperiodicity(a.data, pipeline.sampleRate / a.pitch!.expected))) return false;
@@ -75,7 +81,7 @@ export const COMB_FIXES_A_MISS: SeedScenario = {
   wants: "of four 'a soft cello note, a3', at least one misses a3 and the comb guide brings at least one onto it",
   committed: 5,
   async holds(pipeline, seed) {
-    const options = { ...FAST, seed, numWaveformsPerPrompt: 4, rankByPitch: false };
+    const options = { ...UNGUARDED, seed, numWaveformsPerPrompt: 4, rankByPitch: false };
     const plain = await pipeline.generate('a soft cello note, a3', { ...options, pitchGuide: false });
     if (plain.audios.every((a) => a.pitch!.inTune)) return false;
     const guided = await pipeline.generate('a soft cello note, a3', options);
@@ -95,4 +101,16 @@ export const SCORER_PICK_OFF_NOTE: SeedScenario = {
   },
 };
 
-export const SEED_SCENARIOS: readonly SeedScenario[] = [BELOW_FLOOR_MISS, BELOW_FLOOR_IN_TUNE, COMB_FIXES_A_MISS, SCORER_PICK_OFF_NOTE];
+export const CLASS_GUARD_PROMPT = 'a soft trombone note, c#3';
+
+export const CLASS_GUARD_DECIDES: SeedScenario = {
+  where: 'test/pipeline/class-guard.test.ts',
+  wants: `of four '${CLASS_GUARD_PROMPT}', the class guard undoes the pitch guide on at least one and keeps it on at least one`,
+  committed: 1,
+  async holds(pipeline, seed) {
+    const guarded = await pipeline.generate(CLASS_GUARD_PROMPT, { ...FAST, seed, numWaveformsPerPrompt: 4, rankByPitch: false });
+    return guarded.audios.some((a) => a.pitch!.guideDeclined) && guarded.audios.some((a) => a.pitch!.guided);
+  },
+};
+
+export const SEED_SCENARIOS: readonly SeedScenario[] = [BELOW_FLOOR_MISS, BELOW_FLOOR_IN_TUNE, COMB_FIXES_A_MISS, SCORER_PICK_OFF_NOTE, CLASS_GUARD_DECIDES];

@@ -31,7 +31,7 @@ const CLIP = { prompt: 'glass breaking on a stone floor', durationSeconds: 0.5, 
 
 interface PageEvent { type: string; id?: number; step?: number }
 interface LastResult { id: number; seed: number; sampleRate: number; wallSeconds: number; audios: number[][]; scores: (number | null)[] }
-interface Info { name: string; sampleRate: number; numThreads: number; crossOriginIsolated: boolean; defaults: { scheduler: string; guidance_scale: number }; guidanceInterval: { start: number; stop: number }; vocabulary: { words: string[]; classes: string[] } }
+interface Info { name: string; sampleRate: number; numThreads: number; crossOriginIsolated: boolean; defaults: { scheduler: string; guidance_scale: number; candidates?: number }; guidanceInterval: { start: number; stop: number }; vocabulary: { words: string[]; classes: string[] } }
 
 const evaluate = <T>(page: Page, expression: string): Promise<T> => page.evaluate(expression) as Promise<T>;
 const waitFor = (page: Page, expression: string, timeout = 120_000) => page.waitForFunction(expression, { timeout, polling: 50 });
@@ -138,6 +138,8 @@ describe(`the demo page in Chromium (bundle ${BUNDLE})`, () => {
     expect(info.numThreads).toBe(1);
     expect(await evaluate<string>(main.page, 'document.getElementById("model-status").dataset.state')).toBe('ready');
     expect(await text(main.page, 'model-status')).toContain('onnxruntime-web');
+    // Before any generation, the form stands at the bundle's default candidate count (best of 4 for foley-small).
+    expect(await evaluate<string>(main.page, 'document.getElementById("candidates").value')).toBe(String(info.defaults.candidates ?? 1));
   });
 
   it('generates the same samples as the Node pipeline for the same seed and options, with a live preview per step', async () => {
@@ -171,6 +173,7 @@ describe(`the demo page in Chromium (bundle ${BUNDLE})`, () => {
     const options: GenerateOptions = {
       negativePrompt: '', durationSeconds: CLIP.durationSeconds, numInferenceSteps: CLIP.numInferenceSteps,
       guidanceScale: info.defaults.guidance_scale, scheduler: info.defaults.scheduler, seed: CLIP.seed, numWaveformsPerPrompt: 1, loop: false,
+      candidates: 1,
     };
     const native = await AudioDiffusionPipeline.fromPretrained(BUNDLE);
     const nodeResult = await native.generate(CLIP.prompt, options);
@@ -265,6 +268,7 @@ describe(`the demo page in Chromium (bundle ${BUNDLE})`, () => {
     const options: GenerateOptions = {
       negativePrompt: '', durationSeconds: CLIP.durationSeconds, numInferenceSteps: CLIP.numInferenceSteps, guidanceScale: info.defaults.guidance_scale,
       guidanceStart: 0.5, guidanceStop: 1, scheduler: info.defaults.scheduler, numWaveformsPerPrompt: 1, loop: false,
+      candidates: 1,
     };
     const native = await AudioDiffusionPipeline.fromPretrained(BUNDLE);
     let seed: number | undefined;

@@ -175,7 +175,9 @@ def main() -> None:
     out += ["",
            f"Defaults (`model_index.json`): {defaults.get('scheduler')}, {defaults.get('num_inference_steps')} steps, "
            f"guidance {defaults.get('guidance_scale')}{guidance_interval(defaults)}, {defaults.get('duration_seconds')} s; "
-           "the pipeline's pitch guide and pitch-aware ranking are on (README). Bundle size: "
+           + (f"best of {defaults['candidates']} candidates (`candidates`); " if defaults.get("candidates", 1) > 1 else "")
+           + "the pipeline's pitch guide (with the class guard, when the bundle has a class reader) and pitch-aware "
+           "ranking are on (README). Bundle size: "
            f"{bundle_size_mb(bundle):.1f} MB.", "",
            "## Training data", ""] + data_section(read_json(args.data / "summary.json")) + [
            "", "Captions are built from the labels (instrument or category, note name with octave such as `c#4`, dynamics, "
@@ -245,15 +247,22 @@ def main() -> None:
                 f"| Fréchet distance to real test clips (same-size floor) | {fmt(fd['generated_vs_real_test'], 1)} | "
                 f"{fmt(fd['real_vs_real_floor_same_n'], 1)} (ratio {fmt(fd['ratio_to_floor_same_n'], 2)}) | ≤ 2× floor |", ""]
         out += breakdown_tables(report)
-        for extra in sorted((bundle / "eval").glob("report-best-of-*.json")):
-            best = read_json(extra)
-            k = best.get("candidates_per_clip")
-            bpa, bpi, bfd = best["prompt_accuracy"], best["pitch_accuracy"], best["frechet"]
-            out += [f"Best of {k} (`candidates: {k}`, `--candidates {k}`: {k} noise streams per clip; for a prompt that names "
-                    f"one note the candidates within ±50 cents of it by the pipeline's own pitch estimator come first, then "
-                    f"{'the class reader keeps the one most likely to be the class the prompt asks for, then ' if reader_cfg else ''}the scorer keeps the one closest to the prompt, and the pitch guide as in the plain run; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
-                    f"{fmt(bpa['fine'])}, coarse {fmt(bpa['coarse'])}; pitch within ±50 cents {fmt(bpi['accuracy_reliable'])} "
-                    f"(measurable) / {fmt(bpi['accuracy'])} (all); Fréchet {fmt(bfd['generated_vs_real_test'], 1)}.", ""]
+        k_default = report.get("candidates_per_clip", 1)
+        if k_default > 1:
+            out += [f"At the defaults each clip is the best of {k_default} candidates (noise streams): every candidate is "
+                    "decoded, vocoded and, for a prompt that names one note, pitch-guided (the guide undone where the class "
+                    "reader hears another class in the guided sound); candidates in tune with the note come first, then "
+                    f"{'the class reader keeps the one most likely to be the class the prompt asks for, then ' if reader_cfg else ''}"
+                    "the scorer's favourite.", ""]
+        for extra in sorted((bundle / "eval").glob("report-candidates-*.json")):
+            other = read_json(extra)
+            k = other.get("candidates_per_clip")
+            opa, opi, ofd = other["prompt_accuracy"], other["pitch_accuracy"], other["frechet"]
+            what = (f"One candidate per clip (`candidates: 1`, `--candidates 1`, the fastest setting" if k == 1 else
+                    f"Best of {k} (`candidates: {k}`, `--candidates {k}`, ranked as above")
+            out += [f"{what}; same prompts and seeds, `eval/{extra.name}`): prompt accuracy fine "
+                    f"{fmt(opa['fine'])}, coarse {fmt(opa['coarse'])}; pitch within ±50 cents {fmt(opi['accuracy_reliable'])} "
+                    f"(measurable) / {fmt(opi['accuracy'])} (all); Fréchet {fmt(ofd['generated_vs_real_test'], 1)}.", ""]
     else:
         out += ["The evaluation report (`eval/report.json`) has not been produced yet: run `training/run.sh eval`.", ""]
     if recon:

@@ -69,3 +69,21 @@ class ExportClassReaderTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DefaultCandidatesTest(unittest.TestCase):
+    """model_index.json's defaults.candidates: best of 4 only when the bundle can rank by class (scorer + reader)."""
+
+    def test_four_with_a_scorer_and_a_reader_else_one(self):
+        from types import SimpleNamespace
+        from foley_train.export_bundle import DEFAULT_CANDIDATES, default_candidates
+        args = lambda **kw: SimpleNamespace(**{"candidates": None, "scorer_ckpt": None, "class_reader_ckpt": None, **kw})
+        self.assertEqual(DEFAULT_CANDIDATES, 4)
+        self.assertEqual(default_candidates(args(scorer_ckpt=Path("s.pt"), class_reader_ckpt=Path("r.pt"))), 4)
+        self.assertEqual(default_candidates(args(scorer_ckpt=Path("s.pt"))), 1)
+        self.assertEqual(default_candidates(args()), 1)
+        self.assertEqual(default_candidates(args(candidates=2, scorer_ckpt=Path("s.pt"))), 2)
+        with self.assertRaisesRegex(SystemExit, "above 1 needs --scorer-ckpt; got 3"):
+            default_candidates(args(candidates=3))
+        with self.assertRaisesRegex(SystemExit, "must be 1-16"):
+            default_candidates(args(candidates=0, scorer_ckpt=Path("s.pt")))
