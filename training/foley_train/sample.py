@@ -9,7 +9,9 @@ estimate when the note lies below the vocoder's pitch floor (E3). The miss is me
 (foley_train.eval.f0), not a twin of the pipeline's subharmonic-summation estimator, so the two sides can disagree
 on borderline clips.
 The noise comes from torch's generator, so samples are not bit-equal to the TypeScript pipeline's (different
-RNG); the algorithm, step count and weights are the same, which is what the speed comparison needs.
+RNG); the algorithm, step count and weights are the same, which is what the speed comparison needs. It makes one
+candidate: the pipeline's best-of-N (model_index.json `defaults.candidates`, ranked by the scorer and the class
+reader) and its class guard on the pitch guide are not reproduced here.
 
     python3 -m foley_train.sample --prompt "a soft cello note, g2" --out cello.wav [--seconds 2] [--steps 20]
     python3 -m foley_train.sample --bench-json --bundle ../models/foley-small --prompt P --durations 5,30
