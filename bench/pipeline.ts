@@ -1,7 +1,7 @@
 /**
  * Pipeline benchmark: real-time factor (seconds of audio per second of wall time) for 5 s and 30 s clips at the
- * bundle's default settings with one candidate (what the PyTorch reference sampler does), time per stage, peak RSS, cold start (load + first sound), the share of time spent
- * in TypeScript outside onnxruntime, and, when the training package is importable, the same generation in
+ * bundle's default settings with one candidate (what the PyTorch reference sampler does), time per stage, peak
+ * RSS, cold start (load + first sound), the share of time spent in TypeScript outside onnxruntime, and, when the training package is importable, the same generation in
  * PyTorch (the reference sampler `python3 -m foley_train.sample --bench-json`) as a ratio. When the bundle guides
  * only part of the steps (`defaults.guidance_stop` < 1), the first clip is also timed guided throughout, in the
  * same process, and the denoising times are given as a ratio. With a scorer, best of 4 (`candidates: 4`, foley-small's
@@ -41,7 +41,7 @@ export interface PipelineBench {
   peakRssMb: number;
   /** The first clip guided over every step: its denoising time over the bundle default's. */
   fullGuidance?: { durationSeconds: number; denoiseSeconds: number; ratio: number };
-  /** Best of 4 against one candidate (2 s, a drum hit): wall times, their ratio, and the rank stage of best of 4. */
+  /** Best of 4 against one candidate, per prompt (2 s; a drum hit, a prompted note): wall times, their ratio, and the rank stage of best of 4. */
   bestOf4?: { prompt: string; classReader: boolean; oneSeconds: number; fourSeconds: number; ratio: number; rankSeconds: number }[];
   pytorch?: { durationSeconds: number; wallSeconds: number; ratio: number }[] | { skipped: string };
 }

@@ -25,8 +25,8 @@ async function main() {
   const guidanceStart = option('--guidance-start') === undefined ? undefined : Number(option('--guidance-start'));
   const guidanceStop = option('--guidance-stop') === undefined ? undefined : Number(option('--guidance-stop'));
   const scheduler = option('--scheduler');  // a name from src/schedulers (default: the bundle's)
-  // Best of K (K = 1: the plain sample): in tune with a prompted note first, then by the bundle's scorer;
-  // --no-pitch-rank ranks by the scorer alone.
+  // Best of K (default: the bundle's defaults.candidates; K = 1: the plain sample): every candidate pitch-guided,
+  // then in tune with a prompted note first, the class reader's pick, the scorer's; --no-pitch-rank drops the first.
   const candidates = option('--candidates') === undefined ? undefined : Number(option('--candidates'));
   const rankByPitch = !args.includes('--no-pitch-rank');
   // --no-pitch-guide: the sound as generated, even when it misses its prompted note.
